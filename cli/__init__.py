@@ -1,0 +1,1 @@
+"""The `sandloop` command line: thin; parses, calls the layers, renders with rich. Nothing imports it."""

@@ -1,0 +1,18 @@
+"""`sandloop`: the root command."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import sandbox_cmd
+
+app = typer.Typer(
+    name="sandloop",
+    help="Solve coding problems with a reasoning model in Docker sandboxes; batch runs, pass@k, RL data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(sandbox_cmd.app, name="sandbox")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,95 @@
+"""One warm sandbox container: created locked down, attached, and answering jobs through its executor."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from typing import Any
+
+import docker
+from docker.errors import DockerException
+
+from sandbox.channel import Channel
+from sandbox.config import PoolConfig
+from sandbox.errors import ContainerLost, ContainerStartFailed
+
+# What PID 1 needs to clean up after jobs: kill them (other uid), empty their files, chown the work dir,
+# switch to the job user. Jobs run as that user and keep none of these.
+EXECUTOR_CAPABILITIES = ["KILL", "SETUID", "SETGID", "CHOWN", "DAC_OVERRIDE", "FOWNER"]
+LABEL = "sandloop.sandbox"
+# SysV IPC objects and POSIX message queues outlive a process; one job could leave data for the next. Off.
+NO_SYSV_OR_MQUEUE_IPC = {
+    "kernel.shmmni": "0",
+    "kernel.msgmni": "0",
+    "kernel.sem": "0 0 0 0",
+    "fs.mqueue.queues_max": "0",
+}
+
+
+def host_config(api: docker.APIClient, config: PoolConfig) -> dict[str, Any]:
+    memory = f"{config.memory_mb}m"
+    return api.create_host_config(  # type: ignore[no-any-return]
+        network_mode="none",
+        read_only=True,
+        tmpfs={"/tmp": f"rw,nosuid,nodev,size={config.scratch_mb}m,mode=1777"},
+        shm_size="16m",
+        mem_limit=memory,
+        memswap_limit=memory,
+        pids_limit=config.pids,
+        nano_cpus=int(config.cpus * 1e9),
+        cap_drop=["ALL"],
+        cap_add=EXECUTOR_CAPABILITIES,
+        security_opt=["no-new-privileges"],
+        ipc_mode="private",
+        sysctls=NO_SYSV_OR_MQUEUE_IPC,
+        auto_remove=True,
+    )
+
+
+class WarmContainer:
+    def __init__(self, api: docker.APIClient, container_id: str, channel: Channel) -> None:
+        self._api = api
+        self.id = container_id
+        self._channel = channel
+
+    @classmethod
+    def start(cls, api: docker.APIClient, config: PoolConfig, image: str, labels: dict[str, str]) -> WarmContainer:
+        name = f"sandloop-{uuid.uuid4().hex[:12]}"
+        try:
+            created = api.create_container(
+                image,
+                name=name,
+                user="0",
+                stdin_open=True,
+                detach=False,  # with stdin_open this sets StdinOnce: when the host's connection drops,
+                # the executor reads EOF and exits, and Docker removes the container
+                tty=False,
+                network_disabled=True,
+                labels={LABEL: "1", **labels},
+                host_config=host_config(api, config),
+            )
+            container_id = created["Id"]
+            attached = api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            api.start(container_id)
+        except DockerException as error:
+            with contextlib.suppress(DockerException):
+                api.remove_container(name, force=True)
+            raise ContainerStartFailed(f"could not start a sandbox container from {image}: {error}") from error
+        warm = cls(api, container_id, Channel(attached))
+        try:
+            warm.execute({"kind": "ping"}, config.start_timeout_s)
+        except ContainerLost as error:
+            warm.close()
+            raise ContainerStartFailed(f"the sandbox executor did not come up: {error}") from error
+        return warm
+
+    def execute(self, payload: dict[str, Any], guard_s: float) -> dict[str, Any]:
+        """Send one job and wait for its answer; ContainerLost when the container dies or hangs."""
+        self._channel.send(payload)
+        return self._channel.receive(guard_s)
+
+    def close(self) -> None:
+        """Kill the container; Docker removes it (auto-remove)."""
+        self._channel.close()
+        with contextlib.suppress(DockerException):
+            self._api.remove_container(self.id, force=True)

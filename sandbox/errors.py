@@ -1,0 +1,25 @@
+"""The sandbox's exception tree. Only infrastructure failures raise; a candidate's failures are results."""
+
+
+class SandboxError(Exception):
+    """Base of every infrastructure failure of the sandbox."""
+
+
+class EngineUnavailable(SandboxError):
+    """No Docker engine answers, or this user may not talk to it."""
+
+
+class ImageMissing(SandboxError):
+    """The sandbox image is not built (run `sandloop sandbox build`)."""
+
+
+class ImageBuildFailed(SandboxError):
+    """Building the sandbox image failed."""
+
+
+class ContainerStartFailed(SandboxError):
+    """A sandbox container could not be created or did not come up."""
+
+
+class ContainerLost(SandboxError):
+    """A warm container died or stopped answering while running a job."""

@@ -1,0 +1,681 @@
+"""sandloop's in-container executor (stdlib only; baked into the sandbox image).
+
+It runs as PID 1 of a sandbox container, reads jobs as length-prefixed JSON frames on stdin and answers each
+with one frame on stdout. Every program run happens in a freshly forked child that drops to the unprivileged
+`sandbox` user, so the warm interpreter is reused and no new Python starts per job. After every run all
+processes but this one are killed (kill(-1) from PID 1 reaches setsid escapes too) and the scratch
+file systems are emptied, so no job sees another's processes or files.
+
+For function tests the child never decides a verdict: each `assert` of the test code is rewritten to send the
+values it compares, serialised as plain built-in types, and this parent process does the comparison. An
+object with a lying `__eq__`, an early exit, or a fake success message therefore cannot produce a pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import builtins
+import collections
+import contextlib
+import json
+import math
+import os
+import pwd
+import resource
+import selectors
+import shutil
+import signal
+import struct
+import sys
+import time
+import traceback
+import types
+from typing import Any
+
+# Modules most solutions import: loaded once here so forked children get them for free.
+import bisect  # noqa: F401
+import functools  # noqa: F401
+import heapq  # noqa: F401
+import itertools  # noqa: F401
+import random  # noqa: F401
+import re  # noqa: F401
+import string  # noqa: F401
+import typing  # noqa: F401
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+SCRATCH_DIRS = ("/tmp", "/dev/shm")
+WORK_DIR = "/tmp/job"
+RESULTS_FD = 3
+RESULTS_LIMIT_BYTES = 16 * 1024 * 1024
+STOP_FACTOR = 16  # output beyond this many times the kept head stops the job
+MAX_VALUE_DEPTH = 64
+FILE_SIZE_LIMIT = 64 * 1024 * 1024
+OPEN_FILES_LIMIT = 256
+COMPARE_OPS = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+OOM_COUNTER_FILES = (
+    "/sys/fs/cgroup/memory.events",  # cgroup v2
+    "/sys/fs/cgroup/memory/memory.oom_control",  # cgroup v1
+)
+
+
+# ---------------------------------------------------------------- framing
+
+
+def read_exact(fd: int, size: int) -> bytes | None:
+    chunks: list[bytes] = []
+    while size:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int) -> bytes | None:
+    header = read_exact(fd, 4)
+    if header is None:
+        return None
+    (size,) = struct.unpack(">I", header)
+    if size > MAX_FRAME_BYTES:
+        raise ValueError(f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}")
+    return read_exact(fd, size)
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    view = memoryview(struct.pack(">I", len(payload)) + payload)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+# ---------------------------------------------------------------- plain values
+
+_COLLECTION_TYPES = (collections.OrderedDict, collections.defaultdict, collections.Counter, collections.deque)
+
+
+def encode_value(value: Any, depth: int = 0) -> Any:
+    """A JSON form of `value` that only plain built-in types survive.
+
+    Exact types are checked (never isinstance), so a subclass that overrides comparison is converted through
+    its built-in base or rejected; the parent then compares real built-ins.
+    """
+    if depth > MAX_VALUE_DEPTH:
+        raise TypeError("value nested too deeply to compare")
+    kind = type(value)
+    if value is None or kind is bool or kind is str:
+        return value
+    if kind is int:
+        return value if abs(value) < 2**53 else {"int": str(value)}
+    if kind is float:
+        return {"float": value.hex()}
+    if kind is complex:
+        return {"complex": [value.real.hex(), value.imag.hex()]}
+    if kind is bytes:
+        return {"bytes": base64.b64encode(value).decode()}
+    if kind is list:
+        return [encode_value(item, depth + 1) for item in value]
+    if kind is tuple:
+        return {"tuple": [encode_value(item, depth + 1) for item in value]}
+    if kind is set or kind is frozenset:
+        return {kind.__name__: [encode_value(item, depth + 1) for item in value]}
+    if kind is dict:
+        return {"dict": [[encode_value(k, depth + 1), encode_value(v, depth + 1)] for k, v in value.items()]}
+    if kind in _COLLECTION_TYPES:
+        base = list if kind is collections.deque else dict
+        return encode_value(base(value), depth)
+    if type(kind).__module__ == "builtins" and hasattr(value, "item") and kind.__module__ == "numpy":
+        return encode_value(value.item(), depth)  # numpy scalar: its Python value, re-checked
+    for base in (bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset):
+        if isinstance(value, base):
+            return encode_value(base(value), depth)  # a subclass loses its overrides
+    raise TypeError(f"value of type {kind.__qualname__} is not a plain built-in value")
+
+
+def decode_value(data: Any) -> Any:
+    if data is None or isinstance(data, bool | str | int):
+        return data
+    if isinstance(data, list):
+        return [decode_value(item) for item in data]
+    if isinstance(data, dict) and len(data) == 1:
+        ((tag, payload),) = data.items()
+        if tag == "int":
+            return int(payload)
+        if tag == "float":
+            return float.fromhex(payload)
+        if tag == "complex":
+            return complex(float.fromhex(payload[0]), float.fromhex(payload[1]))
+        if tag == "bytes":
+            return base64.b64decode(payload)
+        if tag == "tuple":
+            return tuple(decode_value(item) for item in payload)
+        if tag == "set":
+            return {decode_value(item) for item in payload}
+        if tag == "frozenset":
+            return frozenset(decode_value(item) for item in payload)
+        if tag == "dict":
+            return {decode_value(k): decode_value(v) for k, v in payload}
+    raise ValueError("malformed value")
+
+
+def compare(op: str, left: Any, right: Any) -> bool:
+    if op == "==":
+        return bool(left == right)
+    if op == "!=":
+        return bool(left != right)
+    if op == "<":
+        return bool(left < right)
+    if op == "<=":
+        return bool(left <= right)
+    if op == ">":
+        return bool(left > right)
+    if op == ">=":
+        return bool(left >= right)
+    if op == "is":
+        return left is right
+    if op == "is not":
+        return left is not right
+    if op == "in":
+        return bool(left in right)
+    if op == "not in":
+        return bool(left not in right)
+    raise ValueError(f"unknown comparison {op!r}")
+
+
+def judge(tree: Any) -> bool:
+    """Whether an observed assert holds; runs on decoded built-ins only."""
+    kind = tree["k"]
+    if kind == "val":
+        return bool(decode_value(tree["v"]))
+    if kind == "not":
+        return not judge(tree["t"])
+    if kind == "and":
+        return all(judge(part) for part in tree["t"])
+    if kind == "or":
+        return any(judge(part) for part in tree["t"])
+    if kind == "cmp":
+        values = [decode_value(v) for v in tree["v"]]
+        return all(compare(op, values[i], values[i + 1]) for i, op in enumerate(tree["ops"]))
+    raise ValueError(f"unknown observation {kind!r}")
+
+
+def explain(tree: Any) -> str:
+    """What a failed assert saw, for the reader: `got 4, expected == 5`."""
+    if tree["k"] == "cmp":
+        values = [_short(decode_value(v)) for v in tree["v"]]
+        parts = [values[0]] + [f"{op} {value}" for op, value in zip(tree["ops"], values[1:], strict=False)]
+        return "assertion failed: " + " ".join(parts)
+    if tree["k"] == "val":
+        return f"assertion failed: the value was {_short(decode_value(tree['v']))}"
+    return "assertion failed"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+# ---------------------------------------------------------------- test rewriting (parent side)
+
+
+def _plan(node: ast.expr) -> ast.expr:
+    """An expression building the evaluation plan of one assert condition (thunks keep it lazy)."""
+
+    def thunk(body: ast.expr) -> ast.Lambda:
+        no_args = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
+        return ast.Lambda(args=no_args, body=body)
+
+    def tagged(*parts: ast.expr) -> ast.Tuple:
+        return ast.Tuple(elts=list(parts), ctx=ast.Load())
+
+    if isinstance(node, ast.Compare) and all(type(op) in COMPARE_OPS for op in node.ops):
+        ops = tagged(*[ast.Constant(COMPARE_OPS[type(op)]) for op in node.ops])
+        operands = thunk(tagged(node.left, *node.comparators))
+        return tagged(ast.Constant("cmp"), ops, operands)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return tagged(ast.Constant("not"), _plan(node.operand))
+    if isinstance(node, ast.BoolOp):
+        name = "and" if isinstance(node.op, ast.And) else "or"
+        return tagged(ast.Constant(name), tagged(*[_plan(value) for value in node.values]))
+    return tagged(ast.Constant("val"), thunk(node))
+
+
+class _AssertRewriter(ast.NodeTransformer):
+    def __init__(self) -> None:
+        self.asserts: list[dict[str, Any]] = []
+
+    def visit_Assert(self, node: ast.Assert) -> ast.stmt:
+        index = len(self.asserts)
+        self.asserts.append({"index": index, "line": node.lineno, "source": ast.unparse(node.test)[:500]})
+        call = ast.Call(
+            func=ast.Name(id="__sandloop_assert__", ctx=ast.Load()),
+            args=[ast.Constant(index), _plan(node.test)],
+            keywords=[],
+        )
+        return ast.copy_location(ast.Expr(value=call), node)
+
+
+class TestPlan:
+    """Test code with every assert rewritten to report to the parent, and the list of those asserts."""
+
+    def __init__(self, test_code: str) -> None:
+        tree = ast.parse(test_code, filename="tests.py")
+        rewriter = _AssertRewriter()
+        tree = ast.fix_missing_locations(rewriter.visit(tree))
+        self.code = compile(tree, "tests.py", "exec")
+        self.asserts = rewriter.asserts
+
+
+# ---------------------------------------------------------------- child side
+
+
+_nonce = ""
+"""Secret of the current job, set before fork: the parent ignores result lines without it, so a program
+that writes protocol lines to the results pipe (the protocol is public) forges nothing."""
+
+
+def _send(message: dict[str, Any]) -> None:
+    data = (json.dumps({**message, "n": _nonce}, separators=(",", ":")) + "\n").encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(RESULTS_FD, view) :]
+
+
+def _observe(plan: tuple[Any, ...]) -> dict[str, Any]:
+    kind = plan[0]
+    if kind == "val":
+        return {"k": "val", "v": encode_value(plan[1]())}
+    if kind == "not":
+        return {"k": "not", "t": _observe(plan[1])}
+    if kind == "cmp":
+        return {"k": "cmp", "ops": list(plan[1]), "v": [encode_value(v) for v in plan[2]()]}
+    parts = []
+    for sub in plan[1]:  # and / or, short-circuited like Python, on plain values only
+        observed = _observe(sub)
+        parts.append(observed)
+        if judge(observed) is (kind == "or"):
+            break
+    return {"k": kind, "t": parts}
+
+
+def _record_assert(index: int, plan: tuple[Any, ...]) -> None:
+    try:
+        _send({"e": "obs", "i": index, "t": _observe(plan)})
+    except BaseException as error:  # SystemExit and KeyboardInterrupt included: a failed test, not an exit
+        _send({"e": "obs", "i": index, "x": _describe(error)})
+
+
+def _describe(error: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(error), error)).strip()[:2000]
+
+
+def _main_module(work_dir: str) -> types.ModuleType:
+    module = types.ModuleType("__main__")
+    module.__file__ = os.path.join(work_dir, "main.py")
+    module.__builtins__ = builtins  # type: ignore[attr-defined]
+    sys.modules["__main__"] = module
+    return module
+
+
+def _exit_code(error: SystemExit) -> int:
+    if error.code is None:
+        return 0
+    if isinstance(error.code, int):
+        return error.code & 0xFF
+    print(error.code, file=sys.stderr)
+    return 1
+
+
+def _finish(code: int) -> None:
+    with contextlib.suppress(BaseException):
+        import atexit
+
+        atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    os._exit(code)
+
+
+def run_program_child(source: str, work_dir: str) -> None:
+    module = _main_module(work_dir)
+    try:
+        code = compile(source, module.__file__ or "main.py", "exec")
+        exec(code, module.__dict__)
+    except SystemExit as error:
+        _finish(_exit_code(error))
+    except BaseException:
+        traceback.print_exc()
+        _finish(1)
+    _finish(0)
+
+
+def run_tests_child(source: str, test_code: types.CodeType, entry_point: str | None, work_dir: str) -> None:
+    pristine_builtins = dict(builtins.__dict__)
+    module = _main_module(work_dir)
+    namespace = module.__dict__
+    try:
+        exec(compile(source, module.__file__ or "main.py", "exec"), namespace)
+    except BaseException as error:
+        traceback.print_exc()
+        _send({"e": "program_error", "x": _describe(error)})
+        _finish(1)
+    if entry_point and not callable(namespace.get(entry_point)):
+        _send({"e": "program_error", "x": f"entry point {entry_point!r} is not defined by the program"})
+        _finish(1)
+    _send({"e": "loaded"})
+    builtins.__dict__.clear()  # the tests see the built-ins as they were, not as the program left them
+    builtins.__dict__.update(pristine_builtins)
+    namespace["__sandloop_assert__"] = _record_assert
+    try:
+        exec(test_code, namespace)
+        check = namespace.get("check")
+        if entry_point and callable(check):
+            check(namespace[entry_point])
+    except BaseException as error:
+        traceback.print_exc()
+        _send({"e": "fatal", "x": _describe(error)})
+        _finish(1)
+    _send({"e": "done"})
+    _finish(0)
+
+
+def _oom_kills() -> int:
+    for path in OOM_COUNTER_FILES:
+        try:
+            with open(path) as counters:
+                for line in counters:
+                    name, _, value = line.partition(" ")
+                    if name == "oom_kill":
+                        return int(value)
+        except OSError:
+            continue
+    return 0
+
+
+class JobUser:
+    def __init__(self) -> None:
+        entry = pwd.getpwnam("sandbox")
+        self.uid, self.gid = entry.pw_uid, entry.pw_gid
+
+
+def _prepare_child(
+    user: JobUser,
+    stdin_data: bytes,
+    pipes: dict[int, int],
+    files: dict[str, str],
+    source: str,
+    cpu_time_s: float,
+) -> None:
+    """Runs in the forked child: isolate, drop privileges, place files. Never returns on failure."""
+    os.setsid()
+    stdin_fd = os.memfd_create("stdin")
+    os.write(stdin_fd, stdin_data)
+    os.lseek(stdin_fd, 0, os.SEEK_SET)
+    os.dup2(stdin_fd, 0)
+    for target, write_end in pipes.items():
+        os.dup2(write_end, target)
+    os.closerange(RESULTS_FD + 1 if RESULTS_FD in pipes else 3, 1 << 16)
+    with open("/proc/self/oom_score_adj", "w") as adj:
+        adj.write("1000")  # under memory pressure the job goes first, never the executor
+    cpu = max(1, math.ceil(cpu_time_s))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES_LIMIT, OPEN_FILES_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    os.setgroups([])
+    os.setgid(user.gid)
+    os.setuid(user.uid)
+    os.chdir(WORK_DIR)
+    os.environ.clear()
+    os.environ.update(
+        PATH="/usr/local/bin:/usr/bin:/bin",
+        HOME=WORK_DIR,
+        TMPDIR=WORK_DIR,
+        LANG="C.UTF-8",
+        PYTHONDONTWRITEBYTECODE="1",
+        OPENBLAS_NUM_THREADS="1",
+    )
+    for name, content in files.items():
+        path = os.path.join(WORK_DIR, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(content)
+    with open(os.path.join(WORK_DIR, "main.py"), "w", encoding="utf-8") as handle:
+        handle.write(source)  # so tracebacks can show the lines
+    sys.argv = ["main.py"]
+    sys.path[0] = WORK_DIR
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_DFL)
+    sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", errors="replace", closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+
+
+class _Stream:
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.head = bytearray()
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        room = self.keep - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+        self.total += len(chunk)
+
+    @property
+    def cut(self) -> int:
+        return self.total - len(self.head)
+
+
+def kill_all_jobs() -> None:
+    """Kill and reap every process in the container but this one (PID 1)."""
+    while True:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return
+        time.sleep(0.001)
+
+
+def clean_scratch() -> None:
+    for root in SCRATCH_DIRS:
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(root):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+    os.mkdir(WORK_DIR, 0o700)
+
+
+def run_child(
+    user: JobUser, job: dict[str, Any], stdin_data: bytes, tests: TestPlan | None = None
+) -> dict[str, Any]:
+    """Fork one child (a program run, or the program then `tests`), supervise it, clean up after it."""
+    global _nonce
+    _nonce = os.urandom(16).hex()
+    clean_scratch()
+    os.chown(WORK_DIR, user.uid, user.gid)
+    keep = int(job.get("output_limit", 65536))
+    stop_at = max(keep * STOP_FACTOR, 1 << 20)
+    timeout_s = float(job.get("timeout_s", 10.0))
+    cpu_time_s = float(job.get("cpu_time_s") or timeout_s)
+    targets = [1, 2] + ([RESULTS_FD] if tests else [])
+    read_ends: dict[int, int] = {}
+    write_ends: dict[int, int] = {}
+    for target in targets:
+        read_ends[target], write_ends[target] = os.pipe()
+    oom_before = _oom_kills()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # ------------------------------------------------ the job
+        try:
+            _prepare_child(user, stdin_data, write_ends, job.get("files") or {}, job["source"], cpu_time_s)
+            if tests:
+                run_tests_child(job["source"], tests.code, job.get("entry_point"), WORK_DIR)
+            else:
+                run_program_child(job["source"], WORK_DIR)
+        except BaseException:
+            with contextlib.suppress(BaseException):
+                traceback.print_exc()
+        os._exit(70)
+    # ---------------------------------------------------------------- the supervisor
+    for write_end in write_ends.values():
+        os.close(write_end)
+    pidfd = os.pidfd_open(pid)
+    streams = {1: _Stream(keep), 2: _Stream(keep), RESULTS_FD: _Stream(RESULTS_LIMIT_BYTES)}
+    selector = selectors.DefaultSelector()
+    for target, read_end in read_ends.items():
+        os.set_blocking(read_end, False)
+        selector.register(read_end, selectors.EVENT_READ, target)
+    selector.register(pidfd, selectors.EVENT_READ, "exit")
+    deadline = started + timeout_s
+    outcome = None
+    exited = False
+    while not exited and outcome is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            outcome = "timeout"
+            break
+        for key, _ in selector.select(remaining):
+            if key.data == "exit":
+                exited = True
+                continue
+            chunk = _read_some(key.fd)
+            if chunk:
+                stream = streams[key.data]
+                stream.add(chunk)
+                if stream.total > (stop_at if key.data != RESULTS_FD else RESULTS_LIMIT_BYTES):
+                    outcome = "output_limit"
+            else:
+                selector.unregister(key.fd)
+    if outcome is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    _, wait_status = os.waitpid(pid, 0)
+    duration = time.monotonic() - started
+    kill_all_jobs()  # escaped grandchildren too; after this no writer is left, so draining ends
+    if outcome is None:
+        for target, read_end in read_ends.items():
+            while chunk := _read_some(read_end):
+                streams[target].add(chunk)
+    selector.close()
+    os.close(pidfd)
+    for read_end in read_ends.values():
+        os.close(read_end)
+    signum = os.WTERMSIG(wait_status) if os.WIFSIGNALED(wait_status) else None
+    if outcome is None:
+        if _oom_kills() > oom_before:
+            outcome = "memory"
+        elif signum in (signal.SIGXCPU, signal.SIGKILL) and duration >= cpu_time_s:
+            outcome = "timeout"  # CPU-time limit: soft limit sends SIGXCPU, the hard one SIGKILL
+        else:
+            outcome = "exited"
+    run: dict[str, Any] = {
+        "outcome": outcome,
+        "exit_code": os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else None,
+        "signal": signum,
+        "stdout": streams[1].head.decode("utf-8", "replace"),
+        "stderr": streams[2].head.decode("utf-8", "replace"),
+        "stdout_cut": streams[1].cut,
+        "stderr_cut": streams[2].cut,
+        "duration_s": round(duration, 6),
+    }
+    if tests:
+        run.update(summarise_tests(tests, bytes(streams[RESULTS_FD].head), _nonce))
+    return run
+
+
+def _read_some(fd: int) -> bytes:
+    try:
+        return os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return b""
+
+
+def summarise_tests(tests: TestPlan, results: bytes, nonce: str) -> dict[str, Any]:
+    """Turn the child's observations into per-assert verdicts, judged here in the parent."""
+    asserts = [dict(entry, executions=0, failures=0, detail=None) for entry in tests.asserts]
+    summary: dict[str, Any] = {"loaded": False, "completed": False, "program_error": None, "fatal": None}
+    for line in results.splitlines():
+        try:
+            message = json.loads(line)
+            event = message["e"] if message["n"] == nonce else None
+        except (ValueError, KeyError, TypeError):
+            continue  # a torn last line (the child died mid-write) or junk: never a pass
+        if event == "obs" and isinstance(message.get("i"), int) and 0 <= message["i"] < len(asserts):
+            entry = asserts[message["i"]]
+            entry["executions"] += 1
+            try:
+                held = "x" not in message and judge(message["t"])
+                problem = message.get("x") or explain(message["t"])
+            except Exception as error:
+                held, problem = False, f"could not judge the observed values: {_describe(error)}"
+            if not held:
+                entry["failures"] += 1
+                entry["detail"] = entry["detail"] or problem
+        elif event == "loaded":
+            summary["loaded"] = True
+        elif event == "done":
+            summary["completed"] = True
+        elif event in ("program_error", "fatal"):
+            summary[event] = str(message.get("x"))[:2000]
+    summary["tests"] = asserts
+    return summary
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def handle(user: JobUser, job: dict[str, Any]) -> dict[str, Any]:
+    kind = job["kind"]
+    if kind == "run":
+        return {"runs": [run_child(user, job, job.get("stdin", "").encode())]}
+    if kind == "tests":
+        try:
+            plan = TestPlan(job["tests"])
+        except SyntaxError as error:
+            return {"harness_error": f"the test code does not parse: {_describe(error)}"}
+        return {"runs": [run_child(user, job, b"", plan)]}
+    if kind == "cases":
+        return {"runs": [run_child(user, job, case_input.encode()) for case_input in job["inputs"]]}
+    if kind == "ping":
+        return {"pong": PROTOCOL_VERSION, "python": sys.version.split()[0]}
+    raise ValueError(f"unknown job kind {kind!r}")
+
+
+def main() -> None:
+    user = JobUser()
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    while True:
+        frame = read_frame(0)
+        if frame is None:
+            return  # the host went away: stop, and Docker removes the container
+        try:
+            answer = handle(user, json.loads(frame))
+        except Exception as error:
+            answer = {"executor_error": _describe(error), "trace": traceback.format_exc()[-4000:]}
+        write_frame(1, json.dumps(answer, separators=(",", ":")).encode())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""The sandbox's boundary: jobs in, results out (pydantic models, JSON Schemas in docs/schemas/)."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Status = Literal["passed", "failed", "error", "timeout", "memory", "output_limit", "infra_error"]
+
+MAX_JOB_BYTES = 32 * 1024 * 1024
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Limits(_Frozen):
+    """Per-job limits, enforced inside the container by the executor."""
+
+    timeout_s: float = Field(10.0, gt=0, le=3600)
+    """Wall-clock limit of one program run (each stdin/stdout case gets its own)."""
+    cpu_time_s: float | None = Field(None, gt=0, le=3600)
+    """CPU-time limit of one program run; defaults to the wall-clock limit."""
+    output_limit_bytes: int = Field(65536, ge=1024, le=16 * 1024 * 1024)
+    """Bytes of stdout and of stderr kept; a run printing 16 times more is stopped (`output_limit`)."""
+
+
+class _JobBase(_Frozen):
+    source: str
+    """The program: Python source, run as `__main__` in a fresh work dir."""
+    files: dict[str, str] = Field(default_factory=dict)
+    """Files placed in the work dir before the run, by relative path."""
+    limits: Limits = Field(default_factory=Limits)
+    """Time and output limits (memory, processes and disk are the pool's container limits)."""
+
+    @field_validator("files")
+    @classmethod
+    def _relative_paths(cls, files: dict[str, str]) -> dict[str, str]:
+        for name in files:
+            path = PurePosixPath(name)
+            if not name or path.is_absolute() or ".." in path.parts or name == "main.py":
+                raise ValueError(f"file name {name!r} must be a relative path inside the work dir")
+        return files
+
+
+class RunJob(_JobBase):
+    """Run a program once with the given stdin."""
+
+    kind: Literal["run"] = "run"
+    stdin: str = ""
+    """Text fed to the program's standard input."""
+
+
+class TestJob(_JobBase):
+    """Function tests in the HumanEval / MBPP style: the program, then the test code in its namespace."""
+
+    __test__ = False  # not a pytest class
+    kind: Literal["tests"] = "tests"
+    tests: str
+    """Test code; each `assert` in it is one test. A `check(candidate)` function is called with the entry point."""
+    entry_point: str | None = None
+    """Name of the function under test (HumanEval's `entry_point`)."""
+
+
+class IOCase(_Frozen):
+    """One stdin/stdout case: the expected output never enters the container."""
+
+    input: str
+    """Text fed to standard input."""
+    output: str
+    """Expected standard output, compared exactly modulo trailing white space."""
+
+
+class CasesJob(_JobBase):
+    """Contest-style stdin/stdout cases: the program runs once per case; outputs are compared in the host."""
+
+    kind: Literal["cases"] = "cases"
+    cases: list[IOCase] = Field(min_length=1)
+    """The cases, run in order."""
+    fail_fast: bool = False
+    """Stop at the first case that does not pass (the rest are recorded as not run)."""
+
+
+Job = Annotated[RunJob | TestJob | CasesJob, Field(discriminator="kind")]
+
+
+class TestVerdict(_Frozen):
+    """The verdict of one test: one assert of the test code, or one stdin/stdout case."""
+
+    __test__ = False  # not a pytest class
+
+    name: str
+    """`assert N (line L)` for test code, `case N` for stdin/stdout cases."""
+    passed: bool
+    """Recorded by the harness after the test ran; never inferred from an exit code."""
+    status: Status
+    """`passed`, `failed` (wrong value, or never reached), or the run's own limit status."""
+    detail: str | None = None
+    """Why it failed: the exception, the first differing line, or `not run`."""
+    executions: int = 0
+    """How often the assert ran (asserts in loops run many times; all must hold)."""
+
+
+class JobResult(_Frozen):
+    """The outcome of one job."""
+
+    status: Status
+    """Overall verdict; `infra_error` only when the engine, image or a container start failed."""
+    exit_code: int | None = None
+    """The (last) program run's exit code; None when it was killed by a signal."""
+    stdout: str = ""
+    """The (last) run's stdout head, with a marker when output was cut."""
+    stderr: str = ""
+    """The (last) run's stderr head, with a marker when output was cut."""
+    stdout_truncated_bytes: int = 0
+    """Bytes of stdout not kept."""
+    duration_s: float = 0.0
+    """Seconds the program ran (summed over cases)."""
+    tests: list[TestVerdict] = Field(default_factory=list)
+    """Per-test verdicts (function tests and stdin/stdout cases)."""
+    pass_fraction: float = 0.0
+    """Passed tests over all tests; for a plain run 1.0 when it passed."""
+    message: str | None = None
+    """One line on why the job did not pass, when there is one to give."""

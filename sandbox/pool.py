@@ -1,0 +1,234 @@
+"""A pool of warm sandbox containers: the API for one job and for many, sync and async, thread-safe.
+
+Back-pressure is the pool's size: a job waits for an idle container. A container that dies or hangs is
+replaced and its job retried once on the fresh one; a job that takes a second container down is the
+job's doing (`error`), never `infra_error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import queue
+import socket
+import threading
+import uuid
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Self
+
+import docker
+from docker.errors import DockerException
+
+from sandbox.config import PoolConfig
+from sandbox.container import LABEL, WarmContainer
+from sandbox.engine import connect
+from sandbox.errors import ContainerLost, ContainerStartFailed, ImageMissing, SandboxError
+from sandbox.image import recipe
+from sandbox.models import MAX_JOB_BYTES, CasesJob, Job, JobResult, RunJob, TestJob
+from sandbox.results import case_passed, interpret
+
+OWNER_LABEL, HOST_LABEL = "sandloop.owner_pid", "sandloop.owner_host"
+
+
+def executor_payload(job: Job) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "kind": job.kind,
+        "source": job.source,
+        "files": job.files,
+        "timeout_s": job.limits.timeout_s,
+        "cpu_time_s": job.limits.cpu_time_s,
+        "output_limit": job.limits.output_limit_bytes,
+    }
+    if isinstance(job, RunJob):
+        payload["stdin"] = job.stdin
+    elif isinstance(job, TestJob):
+        payload.update(tests=job.tests, entry_point=job.entry_point)
+    else:
+        payload["inputs"] = [case.input for case in job.cases]
+    return payload
+
+
+def _runs(job: Job) -> int:
+    return len(job.cases) if isinstance(job, CasesJob) else 1
+
+
+class SandboxPool:
+    """`with SandboxPool() as pool: pool.run(job)`; `pool.run_many(jobs)`; `await pool.arun(job)`."""
+
+    def __init__(self, config: PoolConfig | None = None, client: docker.DockerClient | None = None) -> None:
+        self.config = config or PoolConfig()
+        self.image = self.config.image or recipe.image_tag()
+        self._client = client
+        self._idle: queue.Queue[WarmContainer] = queue.Queue()
+        self._all: set[WarmContainer] = set()
+        self._lock = threading.Lock()
+        self._started = False
+        self._pool_id = uuid.uuid4().hex[:12]
+
+    # ------------------------------------------------------------ life cycle
+
+    @property
+    def client(self) -> docker.DockerClient:
+        if self._client is None:
+            self._client = connect()
+        return self._client
+
+    def start(self) -> Self:
+        """Start every container (in parallel); raises SandboxError when that is not possible."""
+        with self._lock:
+            if self._started:
+                return self
+            try:
+                self.client.images.get(self.image)
+            except DockerException as error:
+                raise ImageMissing(f"sandbox image {self.image} is missing: run `sandloop sandbox build`") from error
+            remove_orphans(self.client)
+            with ThreadPoolExecutor(self.config.size) as starter:
+                futures = [starter.submit(self._new_container) for _ in range(self.config.size)]
+                errors = [f.exception() for f in futures if f.exception() is not None]
+            if errors:
+                self._close_all()
+                raise errors[0]  # type: ignore[misc]
+            self._started = True
+        return self
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_all()
+            self._started = False
+
+    def _close_all(self) -> None:
+        containers, self._all = list(self._all), set()
+        with ThreadPoolExecutor(max(1, len(containers))) as closer:
+            list(closer.map(WarmContainer.close, containers))
+        self._idle = queue.Queue()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _new_container(self) -> WarmContainer:
+        labels = {"sandloop.pool": self._pool_id, OWNER_LABEL: str(os.getpid()), HOST_LABEL: socket.gethostname()}
+        container = WarmContainer.start(self.client.api, self.config, self.image, labels)
+        self._all.add(container)
+        self._idle.put(container)
+        return container
+
+    def _discard(self, container: WarmContainer) -> None:
+        self._all.discard(container)
+        container.close()
+
+    # ------------------------------------------------------------ one job
+
+    def run(self, job: Job) -> JobResult:
+        """Run one job; blocks while every container is busy. Thread-safe."""
+        payload = executor_payload(job)
+        size = len(json.dumps(payload))
+        if size > MAX_JOB_BYTES:
+            return JobResult(status="error", message=f"job of {size} bytes exceeds the {MAX_JOB_BYTES}-byte limit")
+        if not self._started:
+            try:
+                self.start()
+            except SandboxError as error:
+                return JobResult(status="infra_error", message=str(error))
+        guard = (job.limits.timeout_s + 1.0) * _runs(job) + self.config.guard_s
+        lost: list[str] = []
+        for _ in range(2):
+            container = self._acquire()
+            if container is None:
+                return JobResult(status="infra_error", message="every sandbox container was lost and none restarts")
+            try:
+                answer = self._answer(container, job, payload, guard)
+            except ContainerLost as error:
+                lost.append(str(error))
+                self._discard(container)
+                try:
+                    self._new_container()
+                except ContainerStartFailed as start_error:
+                    return JobResult(status="infra_error", message=str(start_error))
+                continue
+            self._idle.put(container)
+            return interpret(job, answer)
+        return JobResult(status="error", message=f"the job took down its sandbox container twice: {lost[-1]}")
+
+    @staticmethod
+    def _answer(container: WarmContainer, job: Job, payload: dict[str, Any], guard: float) -> dict[str, Any]:
+        if not (isinstance(job, CasesJob) and job.fail_fast):
+            return container.execute(payload, guard)
+        # Outputs are judged in the host (expected outputs never enter the container): one case at a time.
+        runs: list[dict[str, Any]] = []
+        for case in job.cases:
+            answer = container.execute({**payload, "inputs": [case.input]}, guard)
+            if "runs" not in answer:
+                return answer
+            runs += answer["runs"]
+            if not case_passed(job, runs[-1], case):
+                break
+        return {"runs": runs}
+
+    def _acquire(self) -> WarmContainer | None:
+        while True:
+            try:
+                return self._idle.get(timeout=1.0)
+            except queue.Empty:
+                if not self._all:
+                    return None
+
+    async def arun(self, job: Job) -> JobResult:
+        return await asyncio.to_thread(self.run, job)
+
+    # ------------------------------------------------------------ many jobs
+
+    def iter_many(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
+        """Results in job order; at most two jobs per container are in flight, so `jobs` may be endless."""
+        window = 2 * self.config.size
+        with ThreadPoolExecutor(self.config.size, thread_name_prefix="sandloop-job") as workers:
+            pending: deque[Future[JobResult]] = deque()
+            for job in jobs:
+                pending.append(workers.submit(self.run, job))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    def run_many(self, jobs: Iterable[Job]) -> list[JobResult]:
+        return list(self.iter_many(jobs))
+
+    async def arun_many(self, jobs: Iterable[Job]) -> list[JobResult]:
+        limit = asyncio.Semaphore(2 * self.config.size)
+
+        async def one(job: Job) -> JobResult:
+            async with limit:
+                return await self.arun(job)
+
+        return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_orphans(client: docker.DockerClient) -> int:
+    """Remove sandbox containers left by dead processes of this host (a crash skips their cleanup)."""
+    removed = 0
+    host = socket.gethostname()
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        labels = container.labels
+        owner = labels.get(OWNER_LABEL, "")
+        if labels.get(HOST_LABEL) == host and owner.isdigit() and not _alive(int(owner)):
+            with contextlib.suppress(DockerException):
+                container.remove(force=True)
+                removed += 1
+    return removed

@@ -1,0 +1,50 @@
+"""Shared fixtures: real Docker pools, and a check that no test leaves a container behind."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import docker
+import pytest
+
+from sandbox import PoolConfig, SandboxPool
+from sandbox.container import LABEL
+from sandbox.engine import connect
+from sandbox.pool import OWNER_LABEL
+
+
+def our_containers(client: docker.DockerClient) -> list[str]:
+    """Sandbox containers this test process started that still exist."""
+    filters = {"label": [LABEL, f"{OWNER_LABEL}={os.getpid()}"]}
+    return [c.name for c in client.containers.list(all=True, filters=filters)]
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> docker.DockerClient:
+    return connect()
+
+
+@pytest.fixture(scope="session")
+def pool(docker_client: docker.DockerClient) -> Iterator[SandboxPool]:
+    """The shared pool: two warm containers."""
+    with SandboxPool(PoolConfig(size=2), client=docker_client) as shared:
+        yield shared
+
+
+@pytest.fixture(scope="module")
+def solo_pool(docker_client: docker.DockerClient) -> Iterator[SandboxPool]:
+    """One container, so consecutive jobs are known to share it (what one job leaves, the next would see)."""
+    with SandboxPool(PoolConfig(size=1), client=docker_client) as single:
+        yield single
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_container_left_behind() -> Iterator[None]:
+    yield
+    try:
+        client = connect(timeout_s=10)
+    except Exception:
+        return  # no engine: the Docker tests failed on their own
+    leftover = our_containers(client)
+    assert not leftover, f"sandbox containers left after the tests: {leftover}"
