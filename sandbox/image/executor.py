@@ -14,10 +14,11 @@ object with a lying `__eq__`, an early exit, or a fake success message therefore
 from __future__ import annotations
 
 import ast
-import base64
+import binascii
 import builtins
 import collections
 import contextlib
+import importlib
 import json
 import math
 import os
@@ -42,6 +43,19 @@ import random  # noqa: F401
 import re  # noqa: F401
 import string  # noqa: F401
 import typing  # noqa: F401
+
+# The child-side harness below runs in the same process as candidate code, which may patch the `builtins`
+# module or stdlib modules between two asserts. It therefore uses only the built-ins bound here as module
+# globals (looked up before built-ins) and the functions captured below, all taken before any candidate ran.
+_HARNESS_BUILTINS = (
+    "abs all any bool bytes callable complex dict enumerate float frozenset hasattr int isinstance len list "
+    "repr set str tuple type zip BaseException Exception TypeError ValueError KeyError"
+).split()
+globals().update({name: getattr(builtins, name) for name in _HARNESS_BUILTINS})
+_write = os.write
+_b64encode, _b64decode = binascii.b2a_base64, binascii.a2b_base64
+_escape_string = json.encoder.encode_basestring_ascii  # the C implementation where there is one
+_int_repr = int.__repr__
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024 * 1024
@@ -125,7 +139,7 @@ def encode_value(value: Any, depth: int = 0) -> Any:
     if kind is complex:
         return {"complex": [value.real.hex(), value.imag.hex()]}
     if kind is bytes:
-        return {"bytes": base64.b64encode(value).decode()}
+        return {"bytes": _b64encode(value, newline=False).decode("ascii")}
     if kind is list:
         return [encode_value(item, depth + 1) for item in value]
     if kind is tuple:
@@ -159,7 +173,7 @@ def decode_value(data: Any) -> Any:
         if tag == "complex":
             return complex(float.fromhex(payload[0]), float.fromhex(payload[1]))
         if tag == "bytes":
-            return base64.b64decode(payload)
+            return _b64decode(payload)
         if tag == "tuple":
             return tuple(decode_value(item) for item in payload)
         if tag == "set":
@@ -277,6 +291,17 @@ class TestPlan:
         tree = ast.fix_missing_locations(rewriter.visit(tree))
         self.code = compile(tree, "tests.py", "exec")
         self.asserts = rewriter.asserts
+        self.imports = sorted(_imported_modules(tree))
+
+
+def _imported_modules(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
 
 
 # ---------------------------------------------------------------- child side
@@ -287,11 +312,28 @@ _nonce = ""
 that writes protocol lines to the results pipe (the protocol is public) forges nothing."""
 
 
+def _json(value: Any) -> str:
+    """JSON for the child's messages, from captured functions only (json.dumps looks up patchable globals)."""
+    kind = type(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return _int_repr(value)
+    if kind is str:
+        return _escape_string(value)
+    if kind is list:
+        return "[" + ",".join([_json(item) for item in value]) + "]"
+    if kind is dict:
+        return "{" + ",".join([_escape_string(k) + ":" + _json(v) for k, v in value.items()]) + "}"
+    raise TypeError(f"cannot send {kind.__name__}")
+
+
 def _send(message: dict[str, Any]) -> None:
-    data = (json.dumps({**message, "n": _nonce}, separators=(",", ":")) + "\n").encode()
-    view = memoryview(data)
+    view = memoryview((_json({**message, "n": _nonce}) + "\n").encode())
     while view:
-        view = view[os.write(RESULTS_FD, view) :]
+        view = view[_write(RESULTS_FD, view) :]
 
 
 def _observe(plan: tuple[Any, ...]) -> dict[str, Any]:
@@ -313,6 +355,8 @@ def _observe(plan: tuple[Any, ...]) -> dict[str, Any]:
 
 def _record_assert(index: int, plan: tuple[Any, ...]) -> None:
     try:
+        if _guard is not None:
+            _guard.restore()
         _send({"e": "obs", "i": index, "t": _observe(plan)})
     except BaseException as error:  # SystemExit and KeyboardInterrupt included: a failed test, not an exit
         _send({"e": "obs", "i": index, "x": _describe(error)})
@@ -363,28 +407,56 @@ def run_program_child(source: str, work_dir: str) -> None:
     _finish(0)
 
 
-def run_tests_child(source: str, test_code: types.CodeType, entry_point: str | None, work_dir: str) -> None:
-    pristine_builtins = dict(builtins.__dict__)
+class _Guard:
+    """What the tests rely on, as it was before any candidate code ran; put back before every assert.
+
+    The tests get a private copy of the built-ins (patching the `builtins` module cannot reach it) and the
+    modules the test code imports are restored, so a program that patches `abs` or `math.isclose` fools
+    nothing. A patch made inside a candidate call holds until the next assert starts: that gap is known.
+    """
+
+    def __init__(self, module_names: list[str]) -> None:
+        for name in module_names:
+            with contextlib.suppress(BaseException):
+                importlib.import_module(name)
+        self.builtins = dict(builtins.__dict__)
+        self._saved = [(self.builtins, dict(self.builtins))]
+        for name in module_names:
+            module = sys.modules.get(name)
+            if module is not None:
+                self._saved.append((module.__dict__, dict(module.__dict__)))
+
+    def restore(self) -> None:
+        for live, saved in self._saved:
+            live.clear()
+            live.update(saved)
+
+
+_guard: _Guard | None = None
+
+
+def run_tests_child(source: str, tests: TestPlan, entry_point: str | None, work_dir: str) -> None:
+    global _guard
+    _guard = guard = _Guard(tests.imports)
     module = _main_module(work_dir)
-    namespace = module.__dict__
+    program = module.__dict__
     try:
-        exec(compile(source, module.__file__ or "main.py", "exec"), namespace)
+        exec(compile(source, module.__file__ or "main.py", "exec"), program)
     except BaseException as error:
         traceback.print_exc()
         _send({"e": "program_error", "x": _describe(error)})
         _finish(1)
-    if entry_point and not callable(namespace.get(entry_point)):
+    if entry_point and not callable(program.get(entry_point)):
         _send({"e": "program_error", "x": f"entry point {entry_point!r} is not defined by the program"})
         _finish(1)
     _send({"e": "loaded"})
-    builtins.__dict__.clear()  # the tests see the built-ins as they were, not as the program left them
-    builtins.__dict__.update(pristine_builtins)
-    namespace["__sandloop_assert__"] = _record_assert
+    guard.restore()
+    namespace = {**program, "__builtins__": guard.builtins, "__sandloop_assert__": _record_assert}
     try:
-        exec(test_code, namespace)
+        exec(tests.code, namespace)
         check = namespace.get("check")
         if entry_point and callable(check):
-            check(namespace[entry_point])
+            check(program[entry_point])
     except BaseException as error:
         traceback.print_exc()
         _send({"e": "fatal", "x": _describe(error)})
@@ -531,7 +603,7 @@ def run_child(
         try:
             _prepare_child(user, stdin_data, write_ends, job.get("files") or {}, job["source"], cpu_time_s)
             if tests:
-                run_tests_child(job["source"], tests.code, job.get("entry_point"), WORK_DIR)
+                run_tests_child(job["source"], tests, job.get("entry_point"), WORK_DIR)
             else:
                 run_program_child(job["source"], WORK_DIR)
         except BaseException:
