@@ -1,0 +1,1 @@
+"""Benchmarks: sandloop measured side by side with its peers and baselines in the same run."""
