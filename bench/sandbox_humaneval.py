@@ -44,7 +44,10 @@ def last_json(output: str) -> dict[str, Any]:
 def run_harness(problems: list[dict[str, Any]], folder: Path) -> tuple[float, int]:
     samples = folder / "samples.jsonl"
     samples.write_text(
-        "".join(json.dumps({"task_id": p["task_id"], "completion": p["canonical_solution"]}) + "\n" for p in problems)
+        "".join(
+            json.dumps({"task_id": p["task_id"], "completion": p["canonical_solution"]}) + "\n"
+            for p in problems
+        )
     )
     problem_file = folder / "problems.jsonl"
     problem_file.write_text("".join(json.dumps(p) + "\n" for p in problems))
@@ -70,7 +73,13 @@ def main(limit: int | None = None, docker_baselines: bool = True) -> int:
     seconds, output = timed([PYTHON, "-m", "bench.sandbox_worker", "cold", *limit_args])
     cold = last_json(output)
     figures["sandloop_s"] = round(seconds, 3)
-    rows.append(("sandloop, cold process (pool start included)", f"{seconds:.2f} s", f"{cold['passed']}/{count} passed"))
+    rows.append(
+        (
+            "sandloop, cold process (pool start included)",
+            f"{seconds:.2f} s",
+            f"{cold['passed']}/{count} passed",
+        )
+    )
 
     with tempfile.TemporaryDirectory(prefix="sandloop-bench-") as tmp:
         seconds, passed = run_harness(problems, Path(tmp))

@@ -15,7 +15,9 @@ console = Console(highlight=False)
 
 
 @app.command()
-def build(force: Annotated[bool, typer.Option(help="Rebuild even when the image is current.")] = False) -> None:
+def build(
+    force: Annotated[bool, typer.Option(help="Rebuild even when the image is current.")] = False,
+) -> None:
     """Build the sandbox image (only when its recipe or the executor changed)."""
     from sandbox.engine import connect
     from sandbox.image.build import build_image
@@ -42,7 +44,9 @@ def doctor() -> None:
 def run(
     file: Annotated[Path, typer.Argument(help="Python program to run.")],
     stdin: Annotated[Path | None, typer.Option(help="File fed to the program's stdin.")] = None,
-    tests: Annotated[Path | None, typer.Option(help="Test code (asserts, or check(candidate)) to grade it.")] = None,
+    tests: Annotated[
+        Path | None, typer.Option(help="Test code (asserts, or check(candidate)) to grade it.")
+    ] = None,
     entry_point: Annotated[str | None, typer.Option(help="Function the tests' check() receives.")] = None,
     timeout: Annotated[float, typer.Option(help="Wall-clock limit in seconds.")] = 10.0,
     json_output: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,

@@ -6,6 +6,7 @@ chunks; this undoes that and reassembles the executor's own frames from the stdo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -80,7 +81,5 @@ class Channel:
 
     def close(self) -> None:
         for closable in (self._sock, self._attached):
-            try:
+            with contextlib.suppress(OSError):
                 closable.close()
-            except OSError:
-                pass

@@ -28,7 +28,7 @@ NO_SYSV_OR_MQUEUE_IPC = {
 
 def host_config(api: docker.APIClient, config: PoolConfig) -> dict[str, Any]:
     memory = f"{config.memory_mb}m"
-    return api.create_host_config(  # type: ignore[no-any-return]
+    return api.create_host_config(
         network_mode="none",
         read_only=True,
         tmpfs={"/tmp": f"rw,nosuid,nodev,size={config.scratch_mb}m,mode=1777"},
@@ -53,7 +53,9 @@ class WarmContainer:
         self._channel = channel
 
     @classmethod
-    def start(cls, api: docker.APIClient, config: PoolConfig, image: str, labels: dict[str, str]) -> WarmContainer:
+    def start(
+        cls, api: docker.APIClient, config: PoolConfig, image: str, labels: dict[str, str]
+    ) -> WarmContainer:
         name = f"sandloop-{uuid.uuid4().hex[:12]}"
         try:
             created = api.create_container(
@@ -69,12 +71,16 @@ class WarmContainer:
                 host_config=host_config(api, config),
             )
             container_id = created["Id"]
-            attached = api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            attached = api.attach_socket(
+                container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+            )
             api.start(container_id)
         except DockerException as error:
             with contextlib.suppress(DockerException):
                 api.remove_container(name, force=True)
-            raise ContainerStartFailed(f"could not start a sandbox container from {image}: {error}") from error
+            raise ContainerStartFailed(
+                f"could not start a sandbox container from {image}: {error}"
+            ) from error
         warm = cls(api, container_id, Channel(attached))
         try:
             warm.execute({"kind": "ping"}, config.start_timeout_s)

@@ -85,7 +85,9 @@ class SandboxPool:
             try:
                 self.client.images.get(self.image)
             except DockerException as error:
-                raise ImageMissing(f"sandbox image {self.image} is missing: run `sandloop sandbox build`") from error
+                raise ImageMissing(
+                    f"sandbox image {self.image} is missing: run `sandloop sandbox build`"
+                ) from error
             remove_orphans(self.client)
             with ThreadPoolExecutor(self.config.size) as starter:
                 futures = [starter.submit(self._new_container) for _ in range(self.config.size)]
@@ -114,7 +116,11 @@ class SandboxPool:
         self.close()
 
     def _new_container(self) -> WarmContainer:
-        labels = {"sandloop.pool": self._pool_id, OWNER_LABEL: str(os.getpid()), HOST_LABEL: socket.gethostname()}
+        labels = {
+            "sandloop.pool": self._pool_id,
+            OWNER_LABEL: str(os.getpid()),
+            HOST_LABEL: socket.gethostname(),
+        }
         container = WarmContainer.start(self.client.api, self.config, self.image, labels)
         self._all.add(container)
         self._idle.put(container)
@@ -131,7 +137,9 @@ class SandboxPool:
         payload = executor_payload(job)
         size = len(json.dumps(payload))
         if size > MAX_JOB_BYTES:
-            return JobResult(status="error", message=f"job of {size} bytes exceeds the {MAX_JOB_BYTES}-byte limit")
+            return JobResult(
+                status="error", message=f"job of {size} bytes exceeds the {MAX_JOB_BYTES}-byte limit"
+            )
         if not self._started:
             try:
                 self.start()
@@ -142,7 +150,9 @@ class SandboxPool:
         for _ in range(2):
             container = self._acquire()
             if container is None:
-                return JobResult(status="infra_error", message="every sandbox container was lost and none restarts")
+                return JobResult(
+                    status="infra_error", message="every sandbox container was lost and none restarts"
+                )
             try:
                 answer = self._answer(container, job, payload, guard)
             except ContainerLost as error:

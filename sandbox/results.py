@@ -10,7 +10,9 @@ from sandbox.stdio_judge import compare_output
 
 def _with_marker(text: str, cut: int, stopped: bool) -> str:
     if stopped:
-        return text + f"\n[sandloop: output cut: the job was stopped after printing {cut} more bytes than kept]"
+        return (
+            text + f"\n[sandloop: output cut: the job was stopped after printing {cut} more bytes than kept]"
+        )
     if cut:
         return text + f"\n[sandloop: output cut: {cut} more bytes not shown]"
     return text
@@ -88,7 +90,9 @@ def _tests_result(job: Job, run: dict[str, Any]) -> JobResult:
     if not verdicts:  # test code without asserts: one test, "it ran to the end"
         held = run["completed"]
         detail = None if held else run["fatal"] or "the test code did not run to the end"
-        verdicts.append(TestVerdict(name="test code", passed=held, status="passed" if held else "failed", detail=detail))
+        verdicts.append(
+            TestVerdict(name="test code", passed=held, status="passed" if held else "failed", detail=detail)
+        )
     passed = sum(v.passed for v in verdicts)
     status: Status
     if limit_status in ("timeout", "memory", "output_limit"):
@@ -132,11 +136,15 @@ def _cases_result(job: CasesJob, runs: list[dict[str, Any]]) -> JobResult:
     verdicts = []
     for number, case in enumerate(job.cases, start=1):
         if number > len(runs):
-            verdicts.append(TestVerdict(name=f"case {number}", passed=False, status="failed", detail="not run"))
+            verdicts.append(
+                TestVerdict(name=f"case {number}", passed=False, status="failed", detail="not run")
+            )
             continue
         status, detail = case_verdict(job, runs[number - 1], case)
         verdicts.append(
-            TestVerdict(name=f"case {number}", passed=status == "passed", status=status, detail=detail, executions=1)
+            TestVerdict(
+                name=f"case {number}", passed=status == "passed", status=status, detail=detail, executions=1
+            )
         )
     failing = next((v for v in verdicts if not v.passed), None)
     last = runs[-1]

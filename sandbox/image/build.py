@@ -113,7 +113,9 @@ def _build_base_from_registry(client: docker.DockerClient, tag: str, log: Log) -
     )
     log(f"building {tag} from debian:{recipe.SUITE}-slim")
     try:
-        client.images.build(fileobj=_context({"Dockerfile": dockerfile}), custom_context=True, tag=tag, rm=True)
+        client.images.build(
+            fileobj=_context({"Dockerfile": dockerfile}), custom_context=True, tag=tag, rm=True
+        )
     except (BuildError, APIError) as error:
         raise ImageBuildFailed(f"building {tag} from the registry's Debian image failed: {error}") from error
 
@@ -123,7 +125,9 @@ def _bootstrap_tool() -> list[str]:
         return ["mmdebstrap", "--variant=minbase"]
     if shutil.which("debootstrap"):
         return ["debootstrap", "--variant=minbase"]
-    raise ImageBuildFailed("neither mmdebstrap nor debootstrap is installed: `apt-get install -y debootstrap`")
+    raise ImageBuildFailed(
+        "neither mmdebstrap nor debootstrap is installed: `apt-get install -y debootstrap`"
+    )
 
 
 def _build_base_with_debootstrap(client: docker.DockerClient, tag: str, log: Log) -> None:

@@ -35,23 +35,14 @@ import traceback
 import types
 from typing import Any
 
-# Modules most solutions import: loaded once here so forked children get them for free.
-import bisect  # noqa: F401
-import functools  # noqa: F401
-import heapq  # noqa: F401
-import itertools  # noqa: F401
-import random  # noqa: F401
-import re  # noqa: F401
-import string  # noqa: F401
-import typing  # noqa: F401
-
 # The child-side harness below runs in the same process as candidate code, which may patch the `builtins`
 # module or stdlib modules between two asserts. It therefore uses only the built-ins bound here as module
 # globals (looked up before built-ins) and the functions captured below, all taken before any candidate ran.
-_HARNESS_BUILTINS = (
-    "abs all any bool bytes callable complex dict enumerate float frozenset hasattr int isinstance len list "
-    "repr set str tuple type zip BaseException Exception TypeError ValueError KeyError"
-).split()
+_HARNESS_BUILTINS = [
+    *("abs", "all", "any", "bool", "bytes", "callable", "complex", "dict", "enumerate", "float", "frozenset"),
+    *("hasattr", "int", "isinstance", "len", "list", "repr", "set", "str", "tuple", "type", "zip"),
+    *("BaseException", "Exception", "TypeError", "ValueError", "KeyError"),
+]
 globals().update({name: getattr(builtins, name) for name in _HARNESS_BUILTINS})
 _write = os.write
 _b64encode, _b64decode = binascii.b2a_base64, binascii.a2b_base64
@@ -59,6 +50,9 @@ _escape_string = json.encoder.encode_basestring_ascii  # the C implementation wh
 _int_repr = int.__repr__
 
 PROTOCOL_VERSION = 1
+PRELOADED = ("bisect", "functools", "heapq", "itertools", "re", "string", "typing")
+"""Modules most solutions import: loaded once here so forked children get them for free. Not `random`: it
+maps OpenSSL (through hashlib), which makes every fork slower than the import it would save."""
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 SCRATCH_DIRS = ("/tmp", "/dev/shm")
 WORK_DIR = "/tmp/job"
@@ -119,6 +113,19 @@ def write_frame(fd: int, payload: bytes) -> None:
 
 # ---------------------------------------------------------------- plain values
 
+_BUILTIN_BASES: tuple[type[Any], ...] = (
+    bool,
+    int,
+    float,
+    complex,
+    str,
+    bytes,
+    tuple,
+    list,
+    dict,
+    set,
+    frozenset,
+)
 _COLLECTION_TYPES = (collections.OrderedDict, collections.defaultdict, collections.Counter, collections.deque)
 
 
@@ -150,13 +157,12 @@ def encode_value(value: Any, depth: int = 0) -> Any:
     if kind is dict:
         return {"dict": [[encode_value(k, depth + 1), encode_value(v, depth + 1)] for k, v in value.items()]}
     if kind in _COLLECTION_TYPES:
-        base = list if kind is collections.deque else dict
-        return encode_value(base(value), depth)
+        return encode_value(list(value) if kind is collections.deque else dict(value), depth)
     if type(kind).__module__ == "builtins" and hasattr(value, "item") and kind.__module__ == "numpy":
         return encode_value(value.item(), depth)  # numpy scalar: its Python value, re-checked
-    for base in (bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset):
-        if isinstance(value, base):
-            return encode_value(base(value), depth)  # a subclass loses its overrides
+    for builtin in _BUILTIN_BASES:
+        if isinstance(value, builtin):
+            return encode_value(builtin(value), depth)  # a subclass loses its overrides
     raise TypeError(f"value of type {kind.__qualname__} is not a plain built-in value")
 
 
@@ -268,31 +274,52 @@ def _plan(node: ast.expr) -> ast.expr:
     return tagged(ast.Constant("val"), thunk(node))
 
 
-class _AssertRewriter(ast.NodeTransformer):
-    def __init__(self) -> None:
-        self.asserts: list[dict[str, Any]] = []
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
-    def visit_Assert(self, node: ast.Assert) -> ast.stmt:
+
+class TestPlan:
+    """Test code with every assert rewritten to report to the parent, and the list of those asserts.
+
+    Only statement lists are walked (asserts are statements), which keeps this cheap: it runs once for each
+    new test code.
+    """
+
+    def __init__(self, test_code: str) -> None:
+        self._lines = test_code.splitlines()
+        self.asserts: list[dict[str, Any]] = []
+        modules: set[str] = set()
+        tree = ast.parse(test_code, filename="tests.py")
+        self._rewrite(tree, modules)
+        self.code = compile(tree, "tests.py", "exec")
+        self.imports = sorted(modules)
+
+    def _rewrite(self, node: ast.AST, modules: set[str]) -> None:
+        for field in _STATEMENT_LISTS:
+            statements = getattr(node, field, None)
+            if not isinstance(statements, list):
+                continue
+            for position, statement in enumerate(statements):
+                if isinstance(statement, ast.Assert):
+                    statements[position] = self._reporting(statement)
+                    continue
+                if isinstance(statement, ast.Import):
+                    modules.update(alias.name for alias in statement.names)
+                elif isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
+                    modules.add(statement.module)
+                self._rewrite(statement, modules)
+
+    def _reporting(self, node: ast.Assert) -> ast.stmt:
         index = len(self.asserts)
-        self.asserts.append({"index": index, "line": node.lineno, "source": ast.unparse(node.test)[:500]})
+        text = self._lines[node.lineno - 1].strip() if node.lineno <= len(self._lines) else ""
+        self.asserts.append(
+            {"index": index, "line": node.lineno, "source": text.removeprefix("assert ")[:500]}
+        )
         call = ast.Call(
             func=ast.Name(id="__sandloop_assert__", ctx=ast.Load()),
             args=[ast.Constant(index), _plan(node.test)],
             keywords=[],
         )
-        return ast.copy_location(ast.Expr(value=call), node)
-
-
-class TestPlan:
-    """Test code with every assert rewritten to report to the parent, and the list of those asserts."""
-
-    def __init__(self, test_code: str) -> None:
-        tree = ast.parse(test_code, filename="tests.py")
-        rewriter = _AssertRewriter()
-        tree = ast.fix_missing_locations(rewriter.visit(tree))
-        self.code = compile(tree, "tests.py", "exec")
-        self.asserts = rewriter.asserts
-        self.imports = sorted(_imported_modules(tree))
+        return ast.fix_missing_locations(ast.copy_location(ast.Expr(value=call), node))
 
 
 _plans: collections.OrderedDict[str, TestPlan] = collections.OrderedDict()
@@ -306,16 +333,6 @@ def test_plan(test_code: str) -> TestPlan:
     if len(_plans) > PLAN_CACHE_SIZE:
         _plans.popitem(last=False)
     return plan
-
-
-def _imported_modules(tree: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-    return names
 
 
 # ---------------------------------------------------------------- child side
@@ -767,6 +784,8 @@ def main() -> None:
     _oom_seen[0] = _oom_kills()
     os.environ.clear()  # set once here, inherited by every job
     os.environ.update(JOB_ENVIRONMENT)
+    for name in PRELOADED:
+        importlib.import_module(name)
     gc.freeze()  # what is loaded now is shared with every child: keep their GC from copying its pages
     while True:
         frame = read_frame(0)

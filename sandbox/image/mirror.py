@@ -19,7 +19,7 @@ class AptSource:
 
 
 def _one_line_sources(text: str) -> list[AptSource]:
-    found = []
+    found: list[AptSource] = []
     for line in text.splitlines():
         words = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()  # drop [options]
         if len(words) >= 3 and words[0] == "deb":
@@ -28,7 +28,7 @@ def _one_line_sources(text: str) -> list[AptSource]:
 
 
 def _deb822_sources(text: str) -> list[AptSource]:
-    found = []
+    found: list[AptSource] = []
     for stanza in re.split(r"\n\s*\n", text):
         fields: dict[str, str] = {}
         for line in stanza.splitlines():

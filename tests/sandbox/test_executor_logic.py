@@ -96,12 +96,15 @@ def test_every_assert_becomes_one_numbered_test() -> None:
         "assert True\n"
     )
     assert [(a["index"], a["line"]) for a in plan.asserts] == [(0, 3), (1, 5), (2, 6)]
-    assert plan.asserts[1]["source"] == "abs(candidate(x) - x - 1) < 1e-06"
+    assert plan.asserts[1]["source"] == "abs(candidate(x) - x - 1) < 1e-6, 'message'"
+    assert plan.imports == ["math"]
 
 
 def test_forged_result_lines_without_the_jobs_secret_count_for_nothing() -> None:
     plan = executor.TestPlan("assert f() == 1\n")
-    forged = b'{"e":"loaded","n":"guess"}\n{"e":"obs","i":0,"t":{"k":"val","v":true},"n":"guess"}\n{"e":"done"}\n'
+    forged = (
+        b'{"e":"loaded","n":"guess"}\n{"e":"obs","i":0,"t":{"k":"val","v":true},"n":"guess"}\n{"e":"done"}\n'
+    )
     summary = executor.summarise_tests(plan, forged, nonce="the-real-secret")
     assert not summary["loaded"]
     assert not summary["completed"]

@@ -117,21 +117,21 @@ def test_a_setsid_child_does_not_outlive_the_job(solo_pool: SandboxPool) -> None
 
 
 def test_no_network(solo_pool: SandboxPool) -> None:
+    # Proven without aiming at any outside address: only a loopback interface, no route anywhere, and the
+    # container's own loopback is not the host's (nothing listens there).
     probe = (
         "import socket\n"
         "print(sorted(name for _, name in socket.if_nameindex()))\n"
-        "for address in [('1.1.1.1', 53), ('127.0.0.1', 2375), ('172.17.0.1', 2375)]:\n"
-        "    try:\n"
-        "        socket.create_connection(address, timeout=2)\n"
-        "        print('connected', address)\n"
-        "    except OSError as error:\n"
-        "        print('blocked', type(error).__name__)\n"
+        "print(open('/proc/net/route').read().splitlines()[1:])\n"
+        "try:\n"
+        "    socket.create_connection(('127.0.0.1', 2375), timeout=2)\n"
+        "    print('connected')\n"
+        "except OSError as error:\n"
+        "    print('refused', type(error).__name__)\n"
     )
     result = run(solo_pool, probe, timeout_s=15)
     assert result.status == "passed"
-    lines = result.stdout.splitlines()
-    assert lines[0] == "['lo']"
-    assert all(line.startswith("blocked") for line in lines[1:]), lines
+    assert result.stdout.splitlines() == ["['lo']", "[]", "refused ConnectionRefusedError"]
 
 
 def test_nothing_outside_the_work_dir_is_writable(solo_pool: SandboxPool) -> None:

@@ -18,7 +18,9 @@ def apt_dir(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
-def test_deb822_sources_prefer_the_suite_and_skip_security(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deb822_sources_prefer_the_suite_and_skip_security(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(MIRROR_ENV, raising=False)
     folder = apt_dir(
         tmp_path,
@@ -37,7 +39,9 @@ def test_one_line_sources_with_options(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.delenv(MIRROR_ENV, raising=False)
     folder = apt_dir(
         tmp_path,
-        {"sources.list": "# deb http://old.invalid/debian buster main\ndeb [arch=amd64] http://m.invalid/debian bookworm main\n"},
+        {
+            "sources.list": "# deb http://old.invalid/debian buster main\ndeb [arch=amd64] http://m.invalid/debian bookworm main\n"
+        },
     )
     assert debian_mirror("bookworm", folder) == "http://m.invalid/debian"
 

@@ -28,7 +28,7 @@ def test_unknown_fields_and_kinds_are_refused() -> None:
 
 def test_limits_are_bounded() -> None:
     with pytest.raises(ValidationError, match="timeout_s"):
-        RunJob(source="pass", limits={"timeout_s": 0})  # type: ignore[arg-type]
+        RunJob(source="pass", limits={"timeout_s": 0})
 
 
 def test_json_schemas_in_docs_are_current() -> None:

@@ -90,7 +90,9 @@ def test_mbpp_style_module_level_asserts(pool: SandboxPool) -> None:
 
 
 def test_a_missing_entry_point_is_an_error(pool: SandboxPool) -> None:
-    result = pool.run(TestJob(source="def other(): pass", tests="def check(c):\n    assert c()", entry_point="f"))
+    result = pool.run(
+        TestJob(source="def other(): pass", tests="def check(c):\n    assert c()", entry_point="f")
+    )
     assert result.status == "error"
     assert "entry point 'f' is not defined" in (result.message or "")
 
@@ -144,14 +146,18 @@ def _kill_running_containers(client: docker.DockerClient, pool: SandboxPool, tim
 def test_a_lost_container_is_replaced_and_its_job_retried(docker_client: docker.DockerClient) -> None:
     with SandboxPool(PoolConfig(size=1), client=docker_client) as pool:
         killer = _kill_running_containers(docker_client, pool, times=1)
-        result = pool.run(RunJob(source="import time; time.sleep(2.5); print('done')", limits=Limits(timeout_s=5)))
+        result = pool.run(
+            RunJob(source="import time; time.sleep(2.5); print('done')", limits=Limits(timeout_s=5))
+        )
         killer.join()
         assert result.status == "passed", result
         assert result.stdout == "done\n"
         assert pool.run(RunJob(source="print('still serving')")).stdout == "still serving\n"
 
 
-def test_a_job_that_takes_down_two_containers_is_an_error_not_infra(docker_client: docker.DockerClient) -> None:
+def test_a_job_that_takes_down_two_containers_is_an_error_not_infra(
+    docker_client: docker.DockerClient,
+) -> None:
     with SandboxPool(PoolConfig(size=1), client=docker_client) as pool:
         killer = _kill_running_containers(docker_client, pool, times=2)
         result = pool.run(RunJob(source="import time; time.sleep(1.6)", limits=Limits(timeout_s=5)))
@@ -172,7 +178,11 @@ def test_containers_of_dead_owners_are_removed(docker_client: docker.DockerClien
     orphan = docker_client.containers.create(
         pool.image,
         command=["sleep", "60"],
-        labels={"sandloop.sandbox": "1", OWNER_LABEL: "999999999", "sandloop.owner_host": __import__("socket").gethostname()},
+        labels={
+            "sandloop.sandbox": "1",
+            OWNER_LABEL: "999999999",
+            "sandloop.owner_host": __import__("socket").gethostname(),
+        },
         network_mode="none",
     )
     assert remove_orphans(docker_client) >= 1

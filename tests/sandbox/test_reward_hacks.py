@@ -74,8 +74,8 @@ CHEATS = {
         "    for fd in range(3, 10):\n"
         "        try:\n"
         "            os.write(fd, b'{\"e\":\"loaded\"}\\n' + b''.join(\n"
-        "                b'{\"e\":\"obs\",\"i\":%d,\"t\":{\"k\":\"val\",\"v\":true}}\\n' % i for i in range(9))\n"
-        "                + b'{\"e\":\"done\"}\\n')\n"
+        '                b\'{"e":"obs","i":%d,"t":{"k":"val","v":true}}\\n\' % i for i in range(9))\n'
+        '                + b\'{"e":"done"}\\n\')\n'
         "        except OSError:\n"
         "            pass\n"
         "    os._exit(0)\n"
@@ -88,7 +88,7 @@ CHEATS = {
     ),
     "atexit forgery": (
         "import atexit, os\n"
-        "atexit.register(lambda: os.write(3, b'{\"e\":\"done\"}\\n'))\n"
+        'atexit.register(lambda: os.write(3, b\'{"e":"done"}\\n\'))\n'
         "def square(x):\n    raise ValueError('no idea')\n"
     ),
     "swallow the assertion machinery": (
