@@ -28,8 +28,8 @@ class Channel:
         self.log = bytearray()
         """Tail of what the executor wrote to its stderr (for diagnosing a lost container)."""
 
-    def send(self, message: dict[str, Any]) -> None:
-        payload = json.dumps(message, separators=(",", ":")).encode()
+    def send(self, payload: bytes) -> None:
+        """Send one frame: `payload` is the job's JSON, encoded once by the caller."""
         try:
             self._sock.sendall(struct.pack(">I", len(payload)) + payload)
         except OSError as error:

@@ -83,19 +83,23 @@ class WarmContainer:
             ) from error
         warm = cls(api, container_id, Channel(attached))
         try:
-            warm.execute({"kind": "ping"}, config.start_timeout_s)
+            warm.execute(b'{"kind":"ping"}', config.start_timeout_s)
         except ContainerLost as error:
             warm.close()
             raise ContainerStartFailed(f"the sandbox executor did not come up: {error}") from error
         return warm
 
-    def execute(self, payload: dict[str, Any], guard_s: float) -> dict[str, Any]:
+    def execute(self, payload: bytes, guard_s: float) -> dict[str, Any]:
         """Send one job and wait for its answer; ContainerLost when the container dies or hangs."""
         self._channel.send(payload)
         return self._channel.receive(guard_s)
 
+    def disconnect(self) -> None:
+        """Let the container go: its executor exits at EOF and Docker removes it (auto-remove)."""
+        self._channel.close()
+
     def close(self) -> None:
-        """Kill the container; Docker removes it (auto-remove)."""
+        """Kill the container now (it may be hung); Docker removes it (auto-remove)."""
         self._channel.close()
         with contextlib.suppress(DockerException):
             self._api.remove_container(self.id, force=True)
