@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import sandbox_cmd
+from cli import sandbox_cmd, tasks_cmd
 
 app = typer.Typer(
     name="sandloop",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.add_typer(tasks_cmd.app, name="tasks")
 
 if __name__ == "__main__":
     app()

@@ -1,1 +1,9 @@
-"""Typed tools the agent calls over a sandbox handle (built in the agent issue)."""
+"""Typed tools the agent calls over a sandbox handle: run_python, run_tests, write_file, read_file, submit.
+
+They know the sandbox and the task's public tests, never the agent's graph or the hidden tests.
+"""
+
+from tools.calls import TOOL_NAMES, ToolOutcome, call_tool, tool_schemas
+from tools.handle import SandboxHandle
+
+__all__ = ["TOOL_NAMES", "SandboxHandle", "ToolOutcome", "call_tool", "tool_schemas"]

@@ -1,0 +1,60 @@
+"""The one interface every model backend implements, and what a call returns."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.messages import Message, ToolCall
+
+
+class Sampling(BaseModel):
+    """Sampling settings of one call."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    temperature: float = Field(0.6, ge=0.0, le=2.0)
+    """Softmax temperature; 0 means greedy."""
+    top_p: float = Field(0.95, gt=0.0, le=1.0)
+    """Nucleus sampling mass."""
+    top_k: int = Field(40, ge=0)
+    """Top-k cut-off; 0 disables it."""
+    max_tokens: int = Field(1024, ge=1)
+    """Most tokens to generate in this call."""
+    seed: int | None = None
+    """Seed for reproducible sampling where the backend supports one."""
+
+
+class ModelReply(BaseModel):
+    """What one model call produced, with its cost."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    """The answer, with any thinking removed."""
+    reasoning: str | None = None
+    """The thinking (`<think>` block or the server's `reasoning_content` / `reasoning`), if any."""
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    """Native tool calls the model made."""
+    finish_reason: str = "stop"
+    """`stop`, `length` (cut by max_tokens) or `tool_calls`."""
+    thinking_cut: bool = False
+    """The reply was cut before `</think>`: there is no answer to parse."""
+    prompt_tokens: int = 0
+    """Tokens in the prompt."""
+    completion_tokens: int = 0
+    """Tokens generated."""
+    latency_s: float = 0.0
+    """Wall time of the call."""
+
+
+class ChatModel(Protocol):
+    """A chat model: messages (and optional tool schemas) in, one reply out."""
+
+    name: str
+    """What to record in trajectories (model id or path; never a secret)."""
+
+    def chat(
+        self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None, sampling: Sampling
+    ) -> ModelReply: ...

@@ -1,0 +1,194 @@
+"""The graph's nodes: plan, write, execute, review, revise, finish. Each returns a state update."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent import prompts
+from agent.actions import actions_from
+from agent.context import AgentContext
+from agent.messages import Message
+from agent.state import AgentState, ExitStatus
+from tools import call_tool, tool_schemas
+
+
+def exhausted(state: AgentState, context: AgentContext) -> bool:
+    config = context.config
+    return (
+        state.get("steps", 0) >= config.max_steps
+        or state.get("tokens", 0) >= config.max_tokens
+        or state.get("seconds", 0.0) >= config.max_seconds
+    )
+
+
+def _merge_user_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive user messages as one (test feedback then the next prompt): many chat templates require
+    alternating turns."""
+    merged: list[dict[str, Any]] = []
+    for message in messages:
+        if merged and message["role"] == "user" and merged[-1]["role"] == "user":
+            merged[-1] = {**merged[-1], "content": f"{merged[-1]['content']}\n\n{message['content']}"}
+        else:
+            merged.append(message)
+    return merged
+
+
+def _conversation(
+    state: AgentState, context: AgentContext, prompt: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The messages to send, and the ones this turn adds to the state."""
+    history = list(state.get("messages", []))
+    if history:
+        added = [{"role": "user", "content": prompt}]
+    else:
+        system = prompts.SYSTEM_WITH_TOOLS if context.config.native_tools else prompts.SYSTEM
+        problem = prompts.problem_statement(context.handle.task)
+        added = [{"role": "system", "content": system}, {"role": "user", "content": f"{problem}\n\n{prompt}"}]
+    return _merge_user_turns(history + added), added
+
+
+def _ask(
+    state: AgentState, context: AgentContext, node: str, prompt: str, expect_action: bool
+) -> dict[str, Any]:
+    """One model call: the reply joins the conversation, its thinking and cost the trajectory."""
+    if exhausted(state, context):
+        return {"stop": "budget_exhausted"}
+    if expect_action and state.get("format_errors", 0):
+        last_cut = any(e.get("thinking_cut") for e in state.get("events", [])[-1:])
+        prompt = prompts.THINKING_CUT if last_cut else prompts.NO_ACTION
+    send, added = _conversation(state, context, prompt)
+    started = time.monotonic()
+    try:
+        reply = context.model.chat(
+            [Message.model_validate(m) for m in send],
+            tools=tool_schemas() if context.config.native_tools else None,
+            sampling=context.config.sampling,
+        )
+    except Exception as error:  # any backend failure ends the run as model_error, with the reason kept
+        return {
+            "stop": "model_error",
+            "model_error": f"{type(error).__name__}: {error}",
+            "seconds": state.get("seconds", 0.0) + time.monotonic() - started,
+            "events": [{"type": "model_error", "node": node, "error": f"{type(error).__name__}: {error}"}],
+        }
+    assistant = Message(role="assistant", content=reply.text, tool_calls=reply.tool_calls).model_dump(
+        exclude_defaults=True
+    )
+    actions = actions_from(reply) if expect_action else []
+    event = {
+        "type": "model",
+        "node": node,
+        "prompt": prompt,
+        "text": reply.text,
+        "reasoning": reply.reasoning,
+        "tool_calls": [c.model_dump() for c in reply.tool_calls],
+        "thinking_cut": reply.thinking_cut,
+        "finish_reason": reply.finish_reason,
+        "prompt_tokens": reply.prompt_tokens,
+        "completion_tokens": reply.completion_tokens,
+        "latency_s": round(reply.latency_s, 4),
+        "actions": [a["name"] for a in actions],
+    }
+    update: dict[str, Any] = {
+        "messages": [*added, assistant],
+        "events": [event],
+        "pending": actions,
+        "steps": state.get("steps", 0) + 1,
+        "tokens": state.get("tokens", 0) + reply.completion_tokens,
+        "seconds": state.get("seconds", 0.0) + time.monotonic() - started,
+    }
+    if expect_action:
+        errors = 0 if actions else state.get("format_errors", 0) + 1
+        update["format_errors"] = errors
+        if errors >= context.config.max_format_errors:
+            update["stop"] = "format_errors"
+    return update
+
+
+def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    if not runtime.context.config.plan:
+        return {}
+    return _ask(state, runtime.context, "plan", prompts.PLAN, expect_action=False)
+
+
+def write(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    return _ask(state, runtime.context, "write", prompts.WRITE, expect_action=True)
+
+
+def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    tested = any(
+        e["type"] == "tool" and e.get("tests_passed") is False for e in _since_last_model_call(state)
+    )
+    prompt = prompts.REVISE if tested else prompts.CONTINUE
+    return _ask(state, runtime.context, "revise", prompt, expect_action=True)
+
+
+def _since_last_model_call(state: AgentState) -> list[dict[str, Any]]:
+    events = state.get("events", [])
+    starts = [i for i, event in enumerate(events) if event["type"] == "model"]
+    return events[starts[-1] + 1 :] if starts else events
+
+
+def execute(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Run the pending tool calls in the sandbox; results go back to the model as messages."""
+    started = time.monotonic()
+    files = dict(state.get("files", {}))
+    update: dict[str, Any] = {"messages": [], "events": [], "pending": []}
+    feedback: list[str] = []
+    for action in state.get("pending", []):
+        outcome = call_tool(runtime.context.handle, files, action["name"], action["arguments"])
+        files = outcome.files
+        if outcome.code is not None:
+            update["code"] = outcome.code
+        if outcome.tests_passed is not None:
+            update["tests_passed"] = outcome.tests_passed
+        if outcome.submitted:
+            update["submitted"] = True
+        update["events"].append(
+            {
+                "type": "tool",
+                "name": outcome.name,
+                "arguments": action["arguments"],
+                "ok": outcome.ok,
+                "content": outcome.content,
+                "tests_passed": outcome.tests_passed,
+                "result": outcome.result.model_dump() if outcome.result else None,
+            }
+        )
+        if action["native"]:
+            update["messages"].append(
+                {
+                    "role": "tool",
+                    "tool_call_id": action["id"],
+                    "name": outcome.name,
+                    "content": outcome.content,
+                }
+            )
+        else:
+            feedback.append(f"I ran your code against the tests.\n{outcome.content}")
+    if feedback:
+        update["messages"].append({"role": "user", "content": "\n\n".join(feedback)})
+    update["files"] = files
+    update["seconds"] = state.get("seconds", 0.0) + time.monotonic() - started
+    return update
+
+
+def review(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Read the results: solved, handed in failing, out of budget, or on to a revision."""
+    stop: ExitStatus | None = None
+    if state.get("tests_passed"):
+        stop = "solved"
+    elif state.get("submitted"):
+        stop = "gave_up"
+    elif exhausted(state, runtime.context):
+        stop = "budget_exhausted"
+    event = {"type": "review", "tests_passed": bool(state.get("tests_passed")), "decision": stop or "revise"}
+    return {"stop": stop, "events": [event]} if stop else {"events": [event]}
+
+
+def finish(state: AgentState) -> dict[str, Any]:
+    status: ExitStatus = state.get("stop") or "budget_exhausted"
+    return {"exit_status": status, "events": [{"type": "finish", "exit_status": status}]}

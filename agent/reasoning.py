@@ -1,0 +1,77 @@
+"""Reading a reasoning model's raw output: thinking, answer, code blocks, Hermes tool calls.
+
+QwQ's chat template opens `<think>` itself, so raw output may start inside the thinking and hold only
+`...</think>\\n\\nanswer`. A reply cut before `</think>` has no answer: that is reported, never parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+
+from agent.messages import ToolCall
+
+THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+FENCE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|\Z)", re.DOTALL)
+PYTHON_TAGS = {"", "python", "python3", "py"}
+
+
+@dataclass(frozen=True)
+class Thought:
+    reasoning: str | None
+    """The thinking, without the tags."""
+    answer: str
+    """What follows `</think>` (the whole text when there was no thinking)."""
+    cut: bool
+    """Thinking started but never ended: the output was cut inside it."""
+
+
+def split_thinking(text: str, *, opened_by_template: bool = False) -> Thought:
+    """Separate thinking from the answer. `opened_by_template`: the prompt already ended with `<think>`."""
+    stripped = text.lstrip()
+    starts_inside = opened_by_template and not stripped.startswith(THINK_OPEN)
+    if stripped.startswith(THINK_OPEN):
+        stripped = stripped[len(THINK_OPEN) :]
+    elif not starts_inside:
+        if THINK_CLOSE not in text:
+            return Thought(reasoning=None, answer=text.strip(), cut=False)
+        stripped = text  # a stray `</think>` with no opening: treat what precedes it as thinking
+    thinking, closed, answer = stripped.partition(THINK_CLOSE)
+    if not closed:
+        return Thought(reasoning=thinking.strip(), answer="", cut=True)
+    return Thought(reasoning=thinking.strip(), answer=answer.strip(), cut=False)
+
+
+def code_blocks(text: str) -> list[str]:
+    """Python code of every fenced block (an unterminated last fence counts: small models forget to close)."""
+    return [
+        body.strip("\n") for tag, body in FENCE.findall(text) if tag.lower() in PYTHON_TAGS and body.strip()
+    ]
+
+
+def last_code_block(text: str) -> str | None:
+    blocks = code_blocks(text)
+    return blocks[-1] if blocks else None
+
+
+def hermes_tool_calls(text: str) -> tuple[str, list[ToolCall], list[str]]:
+    """`<tool_call>{"name": ..., "arguments": {...}}</tool_call>` blocks: the text without them, the calls, and
+    one error line per block that is not a valid call (sent back to the model)."""
+    calls: list[ToolCall] = []
+    errors: list[str] = []
+    for raw in TOOL_CALL.findall(text):
+        try:
+            data = json.loads(raw)
+            name, arguments = data["name"], data.get("arguments", {})
+            if isinstance(arguments, str):
+                arguments = json.loads(arguments)
+            if not isinstance(name, str) or not isinstance(arguments, dict):
+                raise TypeError("name must be a string and arguments an object")
+        except (ValueError, KeyError, TypeError) as error:
+            errors.append(f"malformed <tool_call>: {error}")
+            continue
+        calls.append(ToolCall(id=f"call_{uuid.uuid4().hex[:8]}", name=name, arguments=arguments))
+    return TOOL_CALL.sub("", text).strip(), calls, errors

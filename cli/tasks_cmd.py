@@ -1,0 +1,81 @@
+"""`sandloop tasks list | check`: the task suites, and their reference solutions graded in the sandbox."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cli.errors import fail, sandbox_errors
+
+if TYPE_CHECKING:
+    from tasks.grading import Which
+    from tasks.spec import TaskSpec
+
+app = typer.Typer(
+    help="Load task suites; check their reference solutions in the sandbox.", no_args_is_help=True
+)
+console = Console(highlight=False)
+
+SuiteArgument = Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")]
+LimitOption = Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")]
+
+
+def _load(suite: str, limit: int | None) -> list[TaskSpec]:
+    from tasks import TaskError, load_suite
+
+    try:
+        tasks = load_suite(suite)
+    except TaskError as error:
+        raise fail(str(error)) from None
+    return tasks[:limit] if limit else tasks
+
+
+@app.command("list")
+def list_tasks(suite: SuiteArgument, limit: LimitOption = None) -> None:
+    """Print the suite's task ids and kinds."""
+    table = Table("id", "kind", box=None, header_style="bold")
+    for task in _load(suite, limit):
+        table.add_row(Text(task.id), task.kind)  # Text: ids and messages are data, never markup
+    console.print(table)
+
+
+@app.command()
+def check(suite: SuiteArgument, limit: LimitOption = None) -> None:
+    """Grade every reference solution on its task's hidden and public tests; exit code 1 if one fails."""
+    from cli.render import status_text
+    from sandbox import PoolConfig, SandboxPool
+    from tasks import job_for
+
+    loaded = _load(suite, limit)
+    references = [(task, task.reference_solution) for task in loaded if task.reference_solution is not None]
+    if len(references) < len(loaded):
+        console.print(
+            f"[yellow]{len(loaded) - len(references)} task(s) have no reference solution: not checked[/]"
+        )
+    if not references:
+        return
+    tasks = [task for task, _ in references]
+    levels: tuple[Which, Which] = ("hidden", "public")
+    jobs = [job_for(task, reference, which) for task, reference in references for which in levels]
+    console.print(f"grading {len(tasks)} reference solutions on their hidden and public tests ...")
+    # The pool's memory limit holds per container: give every task at least what it asks for.
+    config = PoolConfig(memory_mb=max(task.memory_mb for task in tasks))
+    with sandbox_errors(), SandboxPool(config) as pool:
+        results = pool.run_many(jobs)
+    failures = Table("task", "tests", "status", "message", box=None, header_style="bold")
+    failed_tasks = set()
+    for number, result in enumerate(results):
+        task, which = tasks[number // 2], levels[number % 2]
+        if result.status != "passed":
+            failed_tasks.add(task.id)
+            failures.add_row(Text(task.id), which, status_text(result.status), Text(result.message or ""))
+    passed = len(tasks) - len(failed_tasks)
+    style = "green" if not failed_tasks else "red"
+    console.print(f"[{style}]{passed}/{len(tasks)}[/] reference solutions pass their hidden and public tests")
+    if failed_tasks:
+        console.print(failures)
+        raise typer.Exit(1)

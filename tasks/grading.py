@@ -1,0 +1,78 @@
+"""From a task and an answer to a sandbox job and its result."""
+
+from __future__ import annotations
+
+import ast
+from typing import Literal
+
+from sandbox import CasesJob, JobResult, Limits, SandboxPool, TestJob
+from tasks.spec import TaskSpec
+
+Which = Literal["public", "hidden"]
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):  # ValueError: null bytes in the source
+        return None
+
+
+def _defined_names(statement: ast.stmt) -> list[str]:
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [statement.name]
+    if isinstance(statement, ast.Assign):
+        return [target.id for target in statement.targets if isinstance(target, ast.Name)]
+    return []
+
+
+def _defines(module: ast.Module, name: str) -> bool:
+    return any(name in _defined_names(statement) for statement in module.body)
+
+
+def _support(starter_code: str, entry_point: str) -> str:
+    """The starter code without the entry point's own definition: its imports and helpers.
+
+    A starter that stops where the body should begin (LiveCodeBench's `def f(self):\\n        `) parses once
+    a `pass` completes it.
+    """
+    module = _parse(starter_code) or _parse(starter_code + "pass")
+    if module is None:
+        return ""
+    lines = starter_code.splitlines(keepends=True)
+    for statement in reversed(module.body):
+        if entry_point in _defined_names(statement):
+            first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+            del lines[first - 1 : statement.end_lineno]
+    return "".join(lines)
+
+
+def program_for(task: TaskSpec, answer: str) -> str:
+    """The program to grade: the answer, alone or after the starter code or its imports and helpers.
+
+    An answer that defines the entry point at top level is a whole solution: it runs after the starter code's
+    imports and helper definitions (so a whole function that drops `from typing import List` still runs).
+    Any other answer (a function body, or text that does not parse) continues the starter code.
+    """
+    if not task.starter_code:
+        return answer
+    module = _parse(answer)
+    if task.entry_point and module is not None and _defines(module, task.entry_point):
+        support = _support(task.starter_code, task.entry_point).rstrip()
+        return f"{support}\n\n\n{answer}" if support else answer
+    return task.starter_code + answer
+
+
+def job_for(task: TaskSpec, answer: str, which: Which = "hidden") -> TestJob | CasesJob:
+    """The sandbox job grading `answer` on the task's public or hidden tests, within the task's time limit."""
+    tests = task.public_tests if which == "public" else task.hidden_tests
+    program = program_for(task, answer)
+    limits = Limits(timeout_s=task.time_limit_s)
+    if task.kind == "stdio":
+        return CasesJob(source=program, cases=tests.cases, limits=limits)
+    assert tests.code is not None  # TaskSpec guarantees test code for function tasks
+    return TestJob(source=program, tests=tests.code, entry_point=task.entry_point, limits=limits)
+
+
+def grade(pool: SandboxPool, task: TaskSpec, answer: str, which: Which = "hidden") -> JobResult:
+    return pool.run(job_for(task, answer, which))

@@ -1,0 +1,65 @@
+"""The one task shape every suite loads into: a problem, its tests and how long a run may take."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sandbox.models import IOCase
+
+TaskKind = Literal["function", "stdio"]
+
+
+class TestSet(BaseModel):
+    """The tests of one grading level: function-style test code, or stdin/stdout cases."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    __test__ = False  # not a pytest class
+
+    code: str | None = None
+    """Function-style test code: asserts and/or `def check(candidate)` (run in the program's namespace)."""
+    cases: list[IOCase] = Field(default_factory=list)
+    """Stdin/stdout cases, each run on its own and compared modulo trailing white space."""
+
+
+class TaskSpec(BaseModel):
+    """One coding problem of a suite, with public tests (may be shown) and hidden tests (grade)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    """The task's id inside its suite (`HumanEval/0`, an MBPP task_id, a contest problem id)."""
+    suite: str = Field(min_length=1)
+    """The suite as named on the command line (`humaneval`, `mbpp:PATH`): `SUITE#ID` loads this task again."""
+    prompt: str
+    """The problem statement shown to the model (for HumanEval, the starter code itself)."""
+    kind: TaskKind
+    """`function`: test code calls the program's functions; `stdio`: it reads stdin, writes stdout."""
+    entry_point: str | None = None
+    """Top-level name the tests call (a function, or `Solution` for LeetCode-style classes)."""
+    starter_code: str = ""
+    """Code the answer continues or completes (HumanEval's prompt code, a LiveCodeBench starter)."""
+    public_tests: TestSet
+    """Tests that may be shown to the model (docstring examples, the first assert, sample cases). A function
+    task may have none: the agent then checks its answer with tests of its own."""
+    hidden_tests: TestSet
+    """The tests that grade an answer."""
+    reference_solution: str | None = None
+    """A known-good program, graded as an answer by `sandloop tasks check`."""
+    time_limit_s: float = Field(gt=0, le=3600)
+    """Wall-clock limit of one graded run: the whole test code of a function task, each stdio case."""
+    memory_mb: int = Field(512, ge=64, le=65536)
+    """Memory a run may use (the sandbox pool's per-container limit)."""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    """What the source says beyond the above (difficulty, url, the record's `file:line`), for reports."""
+
+    @model_validator(mode="after")
+    def _tests_fit_the_kind(self) -> Self:
+        for name in ("public_tests", "hidden_tests"):
+            tests: TestSet = getattr(self, name)
+            if self.kind == "function" and tests.cases:
+                raise ValueError(f"field '{name}': a function task has test code, not stdin/stdout cases")
+            if self.kind == "stdio" and (tests.code is not None or not tests.cases):
+                raise ValueError(f"field '{name}': a stdio task needs stdin/stdout cases and no test code")
+        return self

@@ -1,0 +1,162 @@
+"""The agent's graph with a scripted chat model and the real sandbox: every route and exit status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent import prompts
+from agent.config import AgentConfig
+from agent.graph import build_graph
+from agent.models.base import ModelReply
+from agent.runner import SolveResult, solve
+from agent.scripted import ScriptedModel
+from sandbox import SandboxPool
+from tasks.spec import TaskSpec
+from tests.agent.conftest import HIDDEN_MARKER
+
+pytestmark = pytest.mark.docker
+
+SNAPSHOT = Path(__file__).with_name("graph.mmd")
+RIGHT = "Here it is:\n```python\ndef add(a, b):\n    return a + b\n```"
+WRONG = "```python\ndef add(a, b):\n    return a - b\n```"
+
+
+def run(
+    task: TaskSpec, model: ScriptedModel, pool: SandboxPool, tmp_path: Path, **config: object
+) -> SolveResult:
+    return solve(task, model, pool, AgentConfig.model_validate(config), run_dir=tmp_path, run_id="t1")
+
+
+def sent_text(model: ScriptedModel) -> str:
+    return "\n".join(m.content for call in model.calls for m in call)
+
+
+def test_the_graph_drawing_matches_its_snapshot() -> None:
+    drawing = build_graph().compile().get_graph().draw_mermaid()
+    assert drawing == SNAPSHOT.read_text(), "graph changed: update tests/agent/graph.mmd if on purpose"
+
+
+def test_plan_then_right_code_is_solved(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:
+    model = ScriptedModel(["<think>sum is easy</think>I will return a + b.", RIGHT])
+    result = run(add_task, model, pool, tmp_path)
+    assert result.exit_status == "solved"
+    assert result.public_passed
+    assert result.code == "def add(a, b):\n    return a + b"
+    assert result.steps == 2
+    assert prompts.PLAN in model.calls[0][-1].content
+    assert "assert add(1, 2) == 3" in model.calls[0][-1].content  # public tests shown
+    assert HIDDEN_MARKER not in sent_text(model)  # hidden tests never
+    assert all("sum is easy" not in m.content for m in model.calls[1])  # thinking stays out of the history
+
+
+def test_failing_tests_lead_to_a_revision_with_the_verdict(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    model = ScriptedModel(["plan", WRONG, RIGHT])
+    result = run(add_task, model, pool, tmp_path)
+    assert result.exit_status == "solved"
+    assert result.steps == 3
+    feedback = model.calls[2][-1].content
+    assert "tests: 0/2 passed" in feedback
+    assert "assertion failed: -1 == 3" in feedback
+    assert prompts.REVISE in feedback
+
+
+def test_replies_without_code_get_a_correction_then_stop(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    model = ScriptedModel(["I think I should add them.", "The answer is a+b.", "Sure!"])
+    result = run(add_task, model, pool, tmp_path, plan=False, max_format_errors=3)
+    assert result.exit_status == "format_errors"
+    assert result.steps == 3
+    assert model.calls[1][-1].content.endswith(prompts.NO_ACTION)
+
+
+def test_a_format_error_is_forgiven_when_code_follows(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    model = ScriptedModel(["no code here", RIGHT])
+    assert run(add_task, model, pool, tmp_path, plan=False).exit_status == "solved"
+
+
+def test_a_reply_cut_inside_thinking_is_reported_not_parsed(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    model = ScriptedModel(
+        ["<think>```python\ndef add(a, b):\n    return 0\n```\nhmm, let me reconsider", RIGHT]
+    )
+    result = run(add_task, model, pool, tmp_path, plan=False)
+    assert result.exit_status == "solved"
+    assert model.calls[1][-1].content.endswith(prompts.THINKING_CUT)
+
+
+def test_the_step_budget_ends_the_run(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:
+    model = ScriptedModel(["plan", WRONG, WRONG, WRONG])
+    result = run(add_task, model, pool, tmp_path, max_steps=3)
+    assert result.exit_status == "budget_exhausted"
+    assert result.steps == 3
+    assert result.code is not None
+
+
+def test_the_token_budget_ends_the_run(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:
+    wordy = ModelReply(text=WRONG, completion_tokens=500)
+    result = run(add_task, ScriptedModel([wordy, wordy, wordy]), pool, tmp_path, plan=False, max_tokens=900)
+    assert result.exit_status == "budget_exhausted"
+    assert result.tokens == 1000
+
+
+def test_a_failing_backend_is_a_model_error(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:
+    result = run(add_task, ScriptedModel([]), pool, tmp_path)
+    assert result.exit_status == "model_error"
+
+
+def test_hermes_tool_calls_write_files_and_submit(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    helper = '<tool_call>{"name": "write_file", "arguments": {"path": "ops.py", "content": "def plus(a, b):\\n    return a + b\\n"}}</tool_call>'
+    submit = '<tool_call>{"name": "submit", "arguments": {"code": "from ops import plus\\ndef add(a, b):\\n    return plus(a, b)\\n"}}</tool_call>'
+    model = ScriptedModel([helper, submit])
+    result = run(add_task, model, pool, tmp_path, plan=False, native_tools=True)
+    assert result.exit_status == "solved"
+    assert "from ops import plus" in (result.code or "")
+    assert model.calls[1][-2].role == "tool"
+    assert model.calls[1][-1].content == prompts.CONTINUE
+
+
+def test_submitting_failing_code_gives_up(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:
+    submit = (
+        '<tool_call>{"name": "submit", "arguments": {"code": "def add(a, b):\\n    return 0\\n"}}</tool_call>'
+    )
+    result = run(add_task, ScriptedModel([submit]), pool, tmp_path, plan=False, native_tools=True)
+    assert result.exit_status == "gave_up"
+    assert not result.public_passed
+
+
+def test_malformed_tool_calls_come_back_as_messages(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    bad = '<tool_call>{"name": "run_tests", "arguments": {"cod": "x"}}</tool_call>'
+    model = ScriptedModel([bad, RIGHT])
+    result = run(add_task, model, pool, tmp_path, plan=False, native_tools=True)
+    assert result.exit_status == "solved"
+    assert "bad arguments for run_tests: code: Field required" in model.calls[1][-2].content
+
+
+def test_the_trajectory_is_saved_with_thinking_and_versions(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    import json
+
+    result = run(add_task, ScriptedModel(["<think>hmm</think>plan", RIGHT]), pool, tmp_path)
+    saved = json.loads(result.trajectory_path.read_text())
+    assert saved["version"] == 1
+    assert saved["exit_status"] == "solved"
+    assert saved["versions"]["langgraph"]
+    assert saved["config"]["max_steps"] == 8
+    kinds = [e["type"] for e in saved["events"]]
+    assert kinds == ["model", "model", "tool", "review", "finish"]
+    assert saved["events"][0]["reasoning"] == "hmm"
+    assert saved["events"][2]["result"]["status"] == "passed"
+    assert HIDDEN_MARKER not in result.trajectory_path.read_text()
