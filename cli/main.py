@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import sandbox_cmd, tasks_cmd
+from cli import sandbox_cmd, solve_cmd, tasks_cmd
 
 app = typer.Typer(
     name="sandloop",
@@ -12,6 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.command()(solve_cmd.solve)
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(tasks_cmd.app, name="tasks")
 

@@ -64,7 +64,7 @@ def test_a_killed_solve_resumes_where_it_stopped(pool: SandboxPool, tmp_path: Pa
     model = ScriptedModel([RIGHT])
     result = solve(make_add_task(), model, pool, AgentConfig(), run_dir=tmp_path, run_id="resumable")
     assert result.resumed
-    assert result.exit_status == "solved"
+    assert result.exit_status == "solved", json.loads(result.trajectory_path.read_text())["events"][4:]
     assert len(model.calls) == 1  # plan and the first attempt were not redone
     assert result.steps == 3
     assert "assertion failed: -1 == 3" in model.calls[0][-1].content  # the revision sees the old verdict

@@ -1,0 +1,228 @@
+"""Any OpenAI-compatible server (`vllm serve`, `transformers serve`, llama.cpp's server), streamed.
+
+Servers differ in what they accept beyond the OpenAI schema: `top_k` (vLLM, llama.cpp take it; others 422)
+and `stream_options` (for usage in the stream). A field a server rejects is dropped and the call retried,
+once per field for the life of this object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+from openai.types.chat import ChatCompletionChunk
+
+from agent.messages import Message, ToolCall
+from agent.models.base import ModelReply, Sampling
+from agent.models.config import ModelConfig
+from agent.models.embedded import EMBEDDED_MODEL, embedded_gguf
+from agent.models.errors import ModelError
+from agent.models.gguf_cache import cache_dir_for
+from agent.models.replies import build_reply
+from agent.models.sampling import check_sampling
+from agent.models.wire import openai_messages
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
+PLACEHOLDER_KEY = "EMPTY"  # local servers ignore the key, but the client insists on one
+OPTIONAL_FIELDS = ("stream_options", "top_k")
+
+
+class OpenAIModel:
+    """A chat model behind an OpenAI-compatible HTTP endpoint."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        self.name = config.model
+        self.base_url = (config.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self._config = config
+        # `transformers serve DIR` names its model by DIR: the embedded model is served from its cached copy
+        self._served = str(cache_dir_for(embedded_gguf())) if config.model == EMBEDDED_MODEL else config.model
+        self._rejected: set[str] = set()
+        self._client: openai.OpenAI | None = None
+        self._client_key: str | None = None
+
+    def chat(
+        self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None, sampling: Sampling
+    ) -> ModelReply:
+        check_sampling(self.name, sampling)
+        started = time.perf_counter()
+        stream = _StreamState()
+        try:
+            for chunk in self._stream(self._request(messages, tools, sampling)):
+                stream.add(chunk)
+        except openai.APIConnectionError as error:
+            raise ModelError(
+                f"no OpenAI-compatible server answers at {self.base_url}: {self._reason(error)}"
+            ) from error
+        except openai.APIStatusError as error:
+            raise ModelError(
+                f"{self.base_url} refused the call (HTTP {error.status_code}): {_line(error.message)}"
+            ) from error
+        except openai.APIError as error:
+            raise ModelError(f"{self.base_url} failed during the call: {_line(error.message)}") from error
+        calls, errors = stream.tool_calls()
+        return build_reply(
+            "".join(stream.content),
+            finish_reason=stream.finish_reason or "stop",
+            reasoning="".join(stream.reasoning) or None,
+            tool_calls=calls,
+            errors=errors,
+            prompt_tokens=stream.prompt_tokens,
+            completion_tokens=stream.completion_tokens,
+            latency_s=time.perf_counter() - started,
+        )
+
+    def probe(self) -> None:
+        """Check the endpoint answers (listing its models) before a run starts; ModelError if not."""
+        try:
+            self._openai().with_options(
+                max_retries=0, timeout=min(10.0, self._config.timeout_s)
+            ).models.list()
+        except openai.APIConnectionError as error:
+            raise ModelError(
+                f"no OpenAI-compatible server answers at {self.base_url}: {self._reason(error)}"
+            ) from error
+        except openai.APIStatusError:
+            return  # it answered: a server without /models can still chat
+
+    def _request(
+        self, messages: list[Message], tools: list[dict[str, Any]] | None, sampling: Sampling
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self._served,
+            "messages": openai_messages(messages),
+            "temperature": sampling.temperature,
+            "top_p": sampling.top_p,
+            "max_tokens": sampling.max_tokens,
+            "stream_options": {"include_usage": True},
+            "top_k": sampling.top_k or -1,  # -1: no cut, for vLLM and llama.cpp alike
+        }
+        if sampling.seed is not None:
+            request["seed"] = sampling.seed
+        if tools:
+            request["tools"] = tools
+        return request
+
+    def _stream(self, request: dict[str, Any]) -> Iterator[ChatCompletionChunk]:
+        """Open the stream, dropping fields the server rejects, then yield its chunks."""
+        client = self._openai()
+        while True:
+            body = {k: v for k, v in request.items() if k not in self._rejected}
+            sent = set(body)
+            top_k = body.pop("top_k", None)  # not in the OpenAI schema: goes in the body as an extra
+            try:
+                stream = client.chat.completions.create(
+                    **body, stream=True, extra_body=None if top_k is None else {"top_k": top_k}
+                )
+                break
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
+                said = f"{error.message} {error.body}"
+                rejected = {name for name in OPTIONAL_FIELDS if name in sent and name in said}
+                if not rejected:
+                    raise
+                self._rejected |= rejected
+        with stream:
+            chunks = iter(stream)
+            while True:
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    return
+                except openai.APIError:
+                    raise
+                except Exception as error:  # the HTTP client's own transport errors (read timeout, reset)
+                    raise ModelError(
+                        f"the stream from {self.base_url} broke: {type(error).__name__}: {_line(str(error))}"
+                    ) from error
+                yield chunk
+
+    def _openai(self) -> openai.OpenAI:
+        # the key is read at call time, from the variable the config names; never stored in the config
+        key = os.environ.get(self._config.api_key_env) or PLACEHOLDER_KEY
+        if self._client is None or key != self._client_key:
+            self._client = openai.OpenAI(base_url=self.base_url, api_key=key, timeout=self._config.timeout_s)
+            self._client_key = key
+        return self._client
+
+    def _reason(self, error: openai.APIConnectionError) -> str:
+        if isinstance(error, openai.APITimeoutError):
+            return f"no answer within {self._config.timeout_s:g} s"
+        causes: list[BaseException] = []
+        cause: BaseException | None = error
+        while cause is not None and cause not in causes:
+            causes.append(cause)
+            cause = cause.__cause__ or cause.__context__
+        if any(isinstance(c, ConnectionRefusedError) or "refused" in str(c).lower() for c in causes):
+            return "connection refused"
+        return _line(str(causes[-1])) or type(causes[-1]).__name__
+
+
+@dataclass
+class _StreamState:
+    """What the chunks of one streamed completion add up to."""
+
+    content: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    calls: dict[int, dict[str, str]] = field(default_factory=dict)
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, chunk: ChatCompletionChunk) -> None:
+        if (
+            chunk.usage is not None
+        ):  # vLLM sends it in a last chunk with no choices; others with the last choice
+            self.prompt_tokens = chunk.usage.prompt_tokens or 0
+            self.completion_tokens = chunk.usage.completion_tokens or 0
+        for choice in chunk.choices:
+            if choice.index != 0:
+                continue
+            delta = choice.delta
+            if delta.content:
+                self.content.append(delta.content)
+            # servers name the split-off thinking differently: vLLM `reasoning_content` (newer: `reasoning`)
+            thinking = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
+            if isinstance(thinking, str):
+                self.reasoning.append(thinking)
+            for call in delta.tool_calls or []:
+                slot = self.calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                slot["id"] = call.id or slot["id"]
+                if call.function is not None:
+                    slot["name"] += call.function.name or ""
+                    arguments: Any = call.function.arguments
+                    if arguments:
+                        slot["arguments"] += (
+                            arguments if isinstance(arguments, str) else json.dumps(arguments)
+                        )
+            if choice.finish_reason:
+                self.finish_reason = choice.finish_reason
+
+    def tool_calls(self) -> tuple[list[ToolCall], list[str]]:
+        """The decoded calls, and one error line per call whose name or arguments are unusable."""
+        calls: list[ToolCall] = []
+        errors: list[str] = []
+        for index in sorted(self.calls):
+            slot = self.calls[index]
+            if not slot["name"]:
+                errors.append(f"malformed tool call #{index}: no function name")
+                continue
+            try:
+                arguments = json.loads(slot["arguments"] or "{}")
+                if not isinstance(arguments, dict):
+                    raise ValueError("arguments must be a JSON object")
+            except ValueError as error:
+                errors.append(f"malformed tool call {slot['name']}: {error}")
+                continue
+            call_id = slot["id"] or f"call_{uuid.uuid4().hex[:8]}"
+            calls.append(ToolCall(id=call_id, name=slot["name"], arguments=arguments))
+        return calls, errors
+
+
+def _line(text: str) -> str:
+    """The first non-empty line: errors stay one line."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")

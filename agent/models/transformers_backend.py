@@ -1,0 +1,97 @@
+"""In-process generation with transformers: a local HF directory, a .gguf file, or the embedded default."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from agent.messages import Message
+from agent.models.base import ModelReply, Sampling
+from agent.models.config import ModelConfig
+from agent.models.errors import ModelError
+from agent.models.local import local_model_dir
+from agent.models.replies import build_reply, opens_thinking
+from agent.models.sampling import check_sampling
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # set before transformers is imported: weights are local only
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+from transformers.utils import logging as transformers_logging
+
+transformers_logging.disable_progress_bar()  # weight-loading bars would interleave with the live view
+
+
+class TransformersModel:
+    """A chat model generating with `model.generate` in this process."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        self.name = config.model
+        dtype = getattr(torch, config.dtype, None)
+        if not isinstance(dtype, torch.dtype):
+            raise ModelError(f"unknown torch dtype {config.dtype!r} (try float32, bfloat16 or float16)")
+        self.directory = local_model_dir(config.model)
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(self.directory, local_files_only=True)
+            model: Any = AutoModelForCausalLM.from_pretrained(
+                self.directory, dtype=dtype, local_files_only=True
+            )
+        except (OSError, ValueError) as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise ModelError(f"cannot load the model in {self.directory}: {first_line}") from error
+        self._model = model.to(config.device).eval()
+        template = self._tokenizer.chat_template
+        self._template_takes_tools = "tools" in str(template or "")
+
+    def chat(
+        self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None, sampling: Sampling
+    ) -> ModelReply:
+        check_sampling(self.name, sampling)
+        started = time.perf_counter()
+        extra: dict[str, Any] = {"tools": tools} if tools and self._template_takes_tools else {}
+        prompt = self._tokenizer.apply_chat_template(
+            [m.as_chat() for m in messages], add_generation_prompt=True, tokenize=False, **extra
+        )
+        assert isinstance(prompt, str)  # tokenize=False renders one conversation to one string
+        # the template already holds the special tokens (BOS, <|im_start|>): add none
+        inputs = self._tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self._model.device)
+        prompt_tokens = int(inputs["input_ids"].shape[-1])
+        if sampling.seed is not None:
+            torch.manual_seed(sampling.seed)
+        config = self._generation_config(sampling)
+        with torch.inference_mode():
+            output = self._model.generate(**inputs, generation_config=config)
+        new_ids = output[0, prompt_tokens:].tolist()
+        raw = self._tokenizer.decode(new_ids, skip_special_tokens=True)
+        assert isinstance(raw, str)
+        stopped = bool(new_ids) and new_ids[-1] in self._eos_ids(config)
+        hit_limit = len(new_ids) >= sampling.max_tokens and not stopped
+        return build_reply(
+            raw,
+            finish_reason="length" if hit_limit else "stop",
+            opened_by_template=opens_thinking(prompt),
+            prompt_tokens=prompt_tokens,
+            completion_tokens=len(new_ids),
+            latency_s=time.perf_counter() - started,
+        )
+
+    def _generation_config(self, sampling: Sampling) -> GenerationConfig:
+        config = GenerationConfig.from_dict(self._model.generation_config.to_dict())
+        config.max_new_tokens = sampling.max_tokens
+        config.do_sample = sampling.temperature > 0
+        if config.do_sample:
+            config.temperature = sampling.temperature
+            config.top_p = sampling.top_p
+            config.top_k = sampling.top_k or None  # 0 disables the cut
+        else:  # greedy: sampling knobs from the model's defaults would only draw warnings
+            config.temperature = config.top_p = config.top_k = None
+        if config.pad_token_id is None:
+            config.pad_token_id = self._tokenizer.pad_token_id or self._tokenizer.eos_token_id
+        return config
+
+    def _eos_ids(self, config: GenerationConfig) -> set[int]:
+        eos = config.eos_token_id if config.eos_token_id is not None else self._tokenizer.eos_token_id
+        if eos is None:
+            return set()
+        return {int(eos)} if isinstance(eos, int) else {int(i) for i in eos}

@@ -1,0 +1,126 @@
+"""`sandloop solve`: one problem, shown live; exit code 0 only when solved."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cli.errors import fail, read_text, sandbox_errors
+
+console = Console(highlight=False)
+
+
+def solve(
+    problem: Annotated[str | None, typer.Argument(help="The problem text.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the problem text from a file.")] = None,
+    task: Annotated[
+        str | None, typer.Option("--task", help="A suite task, e.g. humaneval#HumanEval/0.")
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Model: HF dir, .gguf file, or served name (default: embedded SmolLM2)."),
+    ] = None,
+    backend: Annotated[str, typer.Option(help="transformers | openai | vllm.")] = "transformers",
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint (with --backend openai).")
+    ] = None,
+    max_steps: Annotated[int, typer.Option(help="Most model calls.")] = 6,
+    max_tokens: Annotated[int, typer.Option(help="Most tokens per reply.")] = 512,
+    plan: Annotated[bool, typer.Option(help="Ask for a plan before the first code.")] = True,
+    run_dir: Annotated[Path, typer.Option(help="Where checkpoints and the trajectory go.")] = Path(
+        "runs/solve"
+    ),
+    fresh: Annotated[
+        bool, typer.Option(help="Start over instead of resuming an earlier run of the same problem.")
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object as the last line.")
+    ] = False,
+) -> None:
+    """Solve one problem with the agent; graded on hidden tests when the task has them."""
+    from pydantic import ValidationError
+
+    from agent.config import AgentConfig
+    from agent.models.base import Sampling
+    from agent.models.config import ModelConfig, load_model
+    from agent.models.errors import ModelError
+    from agent.models.sampling import preset_for
+    from agent.runner import solve as run_solve
+    from cli.live import LiveView
+    from sandbox import PoolConfig, SandboxPool
+    from tasks.adhoc import adhoc_task
+    from tasks.errors import TaskError
+    from tasks.grading import grade
+    from tasks.suites import load_task
+
+    given = [x for x in (problem, file, task) if x is not None]
+    if len(given) != 1:
+        raise fail("give the problem as text, --file or --task (exactly one)")
+    try:
+        if task is not None:
+            spec = load_task(task)
+        else:
+            spec = adhoc_task(problem if problem is not None else read_text(Path(str(file)), "problem"))
+    except TaskError as error:
+        raise fail(str(error)) from None
+    if not spec.prompt.strip():
+        raise fail("the problem text is empty")
+    try:
+        fields = {"backend": backend, "base_url": base_url} | ({"model": model} if model else {})
+        chat_model = load_model(ModelConfig.model_validate(fields))
+        probe = getattr(chat_model, "probe", None)
+        if probe is not None:  # a remote endpoint: fail now, in one line, not after the run started
+            probe()
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise fail(f"--{'.'.join(map(str, first['loc'])).replace('_', '-')}: {first['msg']}") from None
+    except (ModelError, ValueError) as error:
+        raise fail(str(error).splitlines()[0]) from None
+    sampling: Sampling = preset_for(chat_model.name).model_copy(update={"max_tokens": max_tokens})
+    config = AgentConfig(max_steps=max_steps, max_tokens=max_steps * max_tokens, plan=plan, sampling=sampling)
+    identity = json.dumps(
+        [spec.suite, spec.id, spec.prompt, chat_model.name, config.model_dump()], sort_keys=True
+    )
+    run_id = f"{spec.id}-{hashlib.sha256(identity.encode()).hexdigest()[:10]}" + (
+        f"-{int(time.time())}" if fresh else ""
+    )
+    view = LiveView(console if not json_output else Console(stderr=True), max_steps)
+    with sandbox_errors(), SandboxPool(PoolConfig(size=1)) as pool:
+        result = run_solve(spec, chat_model, pool, config, run_dir=run_dir, run_id=run_id, on_event=view)
+        hidden = None
+        if spec.hidden_tests.code or spec.hidden_tests.cases:
+            graded = grade(pool, spec, result.code or "", "hidden")
+            hidden = {
+                "status": graded.status,
+                "pass_fraction": graded.pass_fraction,
+                "message": graded.message,
+            }
+    solved = result.exit_status == "solved" and (hidden is None or hidden["status"] == "passed")
+    summary = {
+        "task": f"{spec.suite}#{spec.id}",
+        "exit_status": result.exit_status,
+        "solved": solved,
+        "code": result.code,
+        "hidden": hidden,
+        "steps": result.steps,
+        "tokens": result.tokens,
+        "seconds": result.seconds,
+        "resumed": result.resumed,
+        "trajectory": str(result.trajectory_path),
+    }
+    if json_output:
+        print(json.dumps(summary))
+    else:
+        verdict = "[bold green]solved[/]" if solved else f"[bold red]not solved[/] ({result.exit_status})"
+        hidden_text = f"; hidden tests: {hidden['status']} ({hidden['pass_fraction']:.2f})" if hidden else ""
+        console.print(
+            f"{verdict}{hidden_text}; {result.steps} model calls, {result.tokens} tokens, {result.seconds:.1f} s"
+        )
+        console.print(f"trajectory: {result.trajectory_path}")
+    raise typer.Exit(0 if solved else 1)

@@ -1,0 +1,38 @@
+"""Model-backend fixtures: a private model cache, and the embedded model dequantized into it once a session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported anywhere: nothing from a hub
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agent.models.embedded import embedded_gguf, embedded_model_dir
+from agent.models.gguf_cache import cache_dir_for
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """SANDLOOP_CACHE pointed at an empty directory for the session (so the cache is really built)."""
+    root = tmp_path_factory.mktemp("sandloop-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SANDLOOP_CACHE", str(root))
+        yield root
+    shutil.rmtree(
+        root, ignore_errors=True
+    )  # half a gigabyte of weights: not kept with pytest's old temp dirs
+
+
+@pytest.fixture(scope="session")
+def embedded_dir(model_cache: Path) -> Path:
+    """The embedded model's dequantized copy, built from the GGUF by this fixture (~30-70 s)."""
+    expected = cache_dir_for(embedded_gguf())
+    assert not expected.exists(), "the session cache must start empty"
+    built = embedded_model_dir()
+    assert built == expected
+    return built

@@ -1,0 +1,82 @@
+"""The transformers backend on the real embedded SmolLM2 GGUF, dequantized into a fresh cache."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from agent.messages import Message
+from agent.models.base import Sampling
+from agent.models.config import ModelConfig, load_model
+from agent.models.embedded import embedded_gguf
+from agent.models.errors import ModelError
+from agent.models.gguf_cache import cache_root
+from agent.models.transformers_backend import TransformersModel
+
+pytestmark = pytest.mark.slow
+
+HELLO = [Message(role="user", content="Say hello in one short sentence.")]
+
+
+@pytest.fixture(scope="module")
+def model(embedded_dir: Path) -> TransformersModel:
+    loaded = load_model(ModelConfig(backend="transformers"))
+    assert isinstance(loaded, TransformersModel)
+    return loaded
+
+
+def test_cache_holds_a_plain_hf_copy(embedded_dir: Path, model: TransformersModel) -> None:
+    assert model.directory == embedded_dir
+    assert embedded_dir.parent == cache_root()
+    config = json.loads((embedded_dir / "config.json").read_text())
+    assert config["architectures"] == ["LlamaForCausalLM"]
+    assert "quantization_config" not in config
+    assert (embedded_dir / "model.safetensors").is_file()
+    assert (embedded_dir / "tokenizer.json").is_file()
+    assert [p.name for p in cache_root().iterdir()] == [embedded_dir.name]  # no staging dir left behind
+
+
+def test_second_load_reads_the_cache(embedded_dir: Path, model: TransformersModel) -> None:
+    weights = embedded_dir / "model.safetensors"
+    stamp = weights.stat().st_mtime_ns
+    again = TransformersModel(ModelConfig())
+    assert again.directory == embedded_dir
+    assert weights.stat().st_mtime_ns == stamp  # read, not rebuilt
+    # a .gguf path goes through the same cache
+    via_gguf = TransformersModel(ModelConfig(model=str(embedded_gguf())))
+    assert via_gguf.directory == embedded_dir
+    assert via_gguf.name == str(embedded_gguf())
+
+
+def test_chat_returns_text_and_counts(model: TransformersModel) -> None:
+    reply = model.chat(HELLO, sampling=Sampling(max_tokens=16, seed=0))
+    assert reply.text.strip()
+    assert reply.prompt_tokens > 0
+    assert 0 < reply.completion_tokens <= 16
+    assert reply.finish_reason in {"stop", "length"}
+    assert reply.finish_reason == "stop" or reply.completion_tokens == 16
+    assert reply.latency_s > 0
+    assert not reply.thinking_cut
+
+
+def test_seed_makes_sampling_reproducible(model: TransformersModel) -> None:
+    sampling = Sampling(temperature=1.0, max_tokens=8, seed=123)
+    first = model.chat(HELLO, sampling=sampling)
+    second = model.chat(HELLO, sampling=sampling)
+    assert first.text == second.text
+    assert first.completion_tokens == second.completion_tokens
+
+
+def test_tools_with_a_template_that_has_none(model: TransformersModel) -> None:
+    tool = {"type": "function", "function": {"name": "run_tests", "parameters": {"type": "object"}}}
+    reply = model.chat(HELLO, tools=[tool], sampling=Sampling(max_tokens=4, seed=0))
+    assert reply.completion_tokens > 0
+
+
+def test_missing_model_directory(tmp_path: Path) -> None:
+    missing = tmp_path / "QwQ-32B"
+    with pytest.raises(ModelError, match=re.escape(str(missing))):
+        TransformersModel(ModelConfig(model=str(missing)))
