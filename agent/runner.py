@@ -4,12 +4,14 @@ with the trajectory saved after every step."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict
 
 from agent.config import AgentConfig
@@ -70,26 +72,22 @@ def solve(
         handle=SandboxHandle(pool=pool, task=task, limits=Limits(timeout_s=max(task.time_limit_s, 10.0))),
         config=config,
     )
-    connection = sqlite3.connect(run_dir / "checkpoints.sqlite", check_same_thread=False)
-    try:
-        graph = build_graph().compile(checkpointer=SqliteSaver(connection))
-        thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
-        snapshot = graph.get_state(thread)
-        resumed = bool(snapshot.values)
-        state: dict[str, Any] = dict(snapshot.values)
-        if not (resumed and not snapshot.next):  # not already finished
-            start: AgentState | None = None if resumed else {"messages": [], "events": []}
+    graph = _checkpointed_graph(run_dir / "checkpoints.sqlite")
+    thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
+    snapshot = graph.get_state(thread)
+    resumed = bool(snapshot.values)
+    state: dict[str, Any] = dict(snapshot.values)
+    if not (resumed and not snapshot.next):  # not already finished
+        start: AgentState | None = None if resumed else {"messages": [], "events": []}
+        seen = len(state.get("events", []))
+        for values in graph.stream(start, thread, context=context, stream_mode="values"):
+            state = dict(values)
+            for event in state.get("events", [])[seen:]:
+                if on_event:
+                    on_event(event)
             seen = len(state.get("events", []))
-            for values in graph.stream(start, thread, context=context, stream_mode="values"):
-                state = dict(values)
-                for event in state.get("events", [])[seen:]:
-                    if on_event:
-                        on_event(event)
-                seen = len(state.get("events", []))
-                save(_trajectory(header, state), trajectory_path)
-        save(_trajectory(header, state), trajectory_path)
-    finally:
-        connection.close()
+            save(_trajectory(header, state), trajectory_path)
+    save(_trajectory(header, state), trajectory_path)
     return SolveResult(
         exit_status=state.get("exit_status") or "budget_exhausted",
         code=state.get("code"),
@@ -100,6 +98,21 @@ def solve(
         trajectory_path=trajectory_path,
         resumed=resumed,
     )
+
+
+_graphs: dict[Path, CompiledStateGraph[Any, Any, Any, Any]] = {}
+_graphs_lock = threading.Lock()
+
+
+def _checkpointed_graph(database: Path) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """One compiled graph and SQLite connection per checkpoint file and process: a batch run solves many
+    tasks against the same file, from many threads (the saver locks around its connection)."""
+    key = database.resolve()
+    with _graphs_lock:
+        if key not in _graphs:
+            connection = sqlite3.connect(key, check_same_thread=False)
+            _graphs[key] = build_graph().compile(checkpointer=SqliteSaver(connection))
+        return _graphs[key]
 
 
 def _file_name(run_id: str) -> str:

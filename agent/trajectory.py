@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 from importlib import metadata
@@ -14,6 +15,7 @@ TRAJECTORY_VERSION = 1
 PACKAGES = ("sandloop", "langgraph", "pydantic", "docker", "transformers", "torch", "openai", "vllm")
 
 
+@functools.cache  # reading package metadata costs milliseconds: once per process
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -39,7 +41,7 @@ class Trajectory(BaseModel):
     """Model name or path (never a secret)."""
     config: dict[str, Any]
     """The resolved agent config."""
-    versions: dict[str, str] = Field(default_factory=package_versions)
+    versions: dict[str, str] = Field(default_factory=lambda: dict(package_versions()))
     """Python and package versions."""
     messages: list[dict[str, Any]] = Field(default_factory=list)
     """The conversation as the model saw it (no thinking)."""

@@ -242,7 +242,8 @@ def remove_orphans(client: docker.DockerClient) -> int:
     """Remove sandbox containers left by dead processes of this host (a crash skips their cleanup)."""
     removed = 0
     host = socket.gethostname()
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
+    # ignore_removed: containers of a pool that just closed are being auto-removed while we list them
+    for container in client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True):
         labels = container.labels
         owner = labels.get(OWNER_LABEL, "")
         if labels.get(HOST_LABEL) == host and owner.isdigit() and not _alive(int(owner)):

@@ -36,6 +36,9 @@ OPTIONAL_FIELDS = ("stream_options", "top_k")
 class OpenAIModel:
     """A chat model behind an OpenAI-compatible HTTP endpoint."""
 
+    thread_safe = True
+    """Calls are independent HTTP requests: batch runs may make them from many threads."""
+
     def __init__(self, config: ModelConfig) -> None:
         self.name = config.model
         self.base_url = (config.base_url or DEFAULT_BASE_URL).rstrip("/")

