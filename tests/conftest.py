@@ -18,7 +18,8 @@ from sandbox.pool import OWNER_LABEL
 def our_containers(client: docker.DockerClient) -> list[str]:
     """Sandbox containers this test process started that still exist."""
     filters = {"label": [LABEL, f"{OWNER_LABEL}={os.getpid()}"]}
-    return [c.name for c in client.containers.list(all=True, filters=filters)]
+    # ignore_removed: closed pools' containers are auto-removed while we list them
+    return [c.name for c in client.containers.list(all=True, filters=filters, ignore_removed=True)]
 
 
 @pytest.fixture(scope="session")

@@ -179,6 +179,8 @@ def test_loaded_from_outside_the_project_and_closed_at_exit(
     # Its pool was closed at exit: its containers go (they exit once their connection closes).
     filters = {"label": [LABEL, f"{OWNER_LABEL}={output['pid']}"]}
     deadline = time.monotonic() + 30
-    while (left := docker_client.containers.list(all=True, filters=filters)) and time.monotonic() < deadline:
+    while (
+        left := docker_client.containers.list(all=True, filters=filters, ignore_removed=True)
+    ) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not left

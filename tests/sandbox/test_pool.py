@@ -135,7 +135,9 @@ def _kill_running_containers(client: docker.DockerClient, pool: SandboxPool, tim
     def killer() -> None:
         for _ in range(times):
             time.sleep(1.0)
-            for container in client.containers.list(filters={"label": f"sandloop.pool={pool._pool_id}"}):
+            for container in client.containers.list(
+                filters={"label": f"sandloop.pool={pool._pool_id}"}, ignore_removed=True
+            ):
                 container.kill()
 
     thread = threading.Thread(target=killer)
