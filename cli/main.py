@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import evaluate_cmd, report_cmd, rollouts_cmd, run_cmd, sandbox_cmd, solve_cmd, tasks_cmd
+from cli import evaluate_cmd, report_cmd, rollouts_cmd, run_cmd, sandbox_cmd, solve_cmd, tasks_cmd, train_cmd
 
 app = typer.Typer(
     name="sandloop",
@@ -19,6 +19,7 @@ app.command()(report_cmd.report)
 app.command()(rollouts_cmd.rollouts)
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(tasks_cmd.app, name="tasks")
+app.add_typer(train_cmd.app, name="train")
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,119 @@
+"""A real GRPOTrainer run (TRL, CPU, the embedded SmolLM2) rewarded through the sandbox, and its outputs."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from sandbox import SandboxPool
+
+pytest.importorskip("trl")
+
+from rl.grpo import GrpoOutcome, GrpoSettings, run_grpo  # only once TRL is known to import
+
+pytestmark = [pytest.mark.slow, pytest.mark.docker]
+
+STEPS = 2
+
+
+@pytest.fixture(scope="module")
+def run(pool: SandboxPool, tmp_path_factory: pytest.TempPathFactory) -> tuple[GrpoOutcome, str]:
+    """Two optimizer steps of 1 prompt x 2 completions of at most 32 tokens: the smallest real run."""
+    from agent.models.embedded import embedded_model_dir
+    from tasks.generated import generated_suite
+
+    settings = GrpoSettings(
+        model_dir=embedded_model_dir(),
+        out=tmp_path_factory.mktemp("grpo"),
+        steps=STEPS,
+        num_generations=2,
+        prompts_per_step=1,
+        max_completion_length=32,
+        save_steps=1,
+    )
+    printed = io.StringIO()
+    outcome = run_grpo(settings, generated_suite("train")[:4], pool, Console(file=printed, width=200))
+    return outcome, printed.getvalue()
+
+
+def test_the_trainer_logged_the_sandbox_reward_every_step(run: tuple[GrpoOutcome, str]) -> None:
+    outcome, _ = run
+    steps = [row for row in outcome.log_history if "reward" in row]
+    assert [row["step"] for row in steps] == list(range(1, STEPS + 1))
+    for row in steps:
+        mean = row["rewards/sandbox_reward/mean"]
+        assert 0.0 <= mean <= 1.0
+        assert row["reward"] == pytest.approx(mean)  # the one reward function is the whole reward
+        assert 0.0 <= row["sandbox/pass_rate"] <= 1.0
+        assert "loss" in row
+
+
+def test_progress_was_printed_and_written_as_log_and_plot(run: tuple[GrpoOutcome, str]) -> None:
+    outcome, printed = run
+    rows = [json.loads(line) for line in outcome.log.read_text().splitlines()]
+    assert [row["step"] for row in rows] == list(range(1, STEPS + 1))
+    assert all("rewards/sandbox_reward/mean" in row and "loss" in row for row in rows)
+    assert [line.split()[1] for line in printed.splitlines() if line.startswith("step")] == [
+        f"{step}/{STEPS}" for step in range(1, STEPS + 1)
+    ]
+    assert outcome.curve is not None
+    assert outcome.curve.read_bytes().startswith(b"\x89PNG")
+
+
+def test_checkpoints_and_the_final_model_load_with_the_transformers_backend(
+    run: tuple[GrpoOutcome, str],
+) -> None:
+    from agent.messages import Message
+    from agent.models.base import Sampling
+    from agent.models.config import ModelConfig, load_model
+
+    outcome, _ = run
+    checkpoints = sorted(outcome.final_dir.parent.glob("checkpoint-*"))
+    assert [path.name for path in checkpoints] == [f"checkpoint-{step}" for step in range(1, STEPS + 1)]
+    for directory in [checkpoints[-1], outcome.final_dir]:
+        assert (directory / "config.json").is_file() and (directory / "tokenizer_config.json").is_file()
+        model = load_model(ModelConfig(backend="transformers", model=str(directory)))
+        reply = model.chat(
+            [Message(role="user", content="Write add(a, b) in Python.")],
+            sampling=Sampling(temperature=0.0, max_tokens=12),
+        )
+        assert reply.completion_tokens > 0
+        assert reply.text.strip()
+
+
+def test_the_cli_mounted_as_train_refuses_an_unknown_split_in_one_line(tmp_path: Path) -> None:
+    import typer
+
+    from cli import train_cmd
+
+    root = typer.Typer()  # as cli/main.py mounts it: app.add_typer(train_cmd.app, name="train")
+    root.add_typer(train_cmd.app, name="train")
+    result = CliRunner().invoke(root, ["train", "grpo", "--suite", "generated:test", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown split 'test'" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_cli_is_a_sub_app_with_the_documented_options() -> None:
+    import typer
+
+    from cli.train_cmd import app
+
+    group = typer.main.get_command(app)
+    command = getattr(group, "commands", {}).get("grpo")  # a group: `train grpo` once mounted
+    assert command is not None
+    options = {name for param in command.params for name in param.opts}
+    wanted = {
+        "--steps",
+        "--num-generations",
+        "--max-completion-length",
+        "--learning-rate",
+        "--out",
+        "--limit",
+    }
+    assert wanted | {"--model", "--suite"} <= options
