@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from agent.config import AgentConfig
 from agent.models.base import ChatModel
-from tools.handle import SandboxHandle
+from tools.context import ToolContext
 
 
 @dataclass(frozen=True)
 class AgentContext:
     model: ChatModel
-    handle: SandboxHandle
+    handle: ToolContext
     config: AgentConfig

@@ -21,7 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from agent.batch.records import read_records
+from batch.sample_records import read_records
 from bench.humaneval_samples import load_problems
 from bench.sandbox_humaneval import PYTHON, run_harness, timed
 from sandbox.container import LABEL

@@ -17,14 +17,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from agent.batch.config import RunConfig
-from agent.batch.executor import LocalExecutor
-from agent.batch.guard import shareable
-from agent.batch.models import build_model
-from agent.batch.runner import run_batch
-from agent.batch.sample import SampleRunner
 from agent.config import AgentConfig
+from agent.models.factory import build_model
 from agent.models.sampling import preset_for
+from agent.models.serialized import shareable
+from batch.config import RunConfig
+from batch.run import run_batch
+from batch.sample import SampleRunner
+from batch.workers import LocalExecutor
 from sandbox import PoolConfig, SandboxPool
 from tasks.suites import load_suite
 

@@ -30,10 +30,10 @@ def evaluate(
     A completion is a whole program, or what continues the task's starter code (HumanEval's function bodies).
     The verdicts go beside SAMPLES as SAMPLES_results.jsonl.
     """
-    from agent.batch.evaluate import as_records, grade_samples, read_samples, results_path, write_results
-    from agent.batch.executor import LocalExecutor
-    from agent.batch.summary import summarize
-    from agent.batch.tables import summary_table
+    from batch.evaluate import as_records, grade_samples, read_samples, results_path, write_results
+    from batch.summary import summarize
+    from batch.tables import summary_table
+    from batch.workers import LocalExecutor
     from sandbox import PoolConfig, SandboxPool
     from tasks import TaskError, load_suite
 

@@ -22,8 +22,8 @@ def report(
     pass@k, statuses, pass rate by task, tokens and time (plots inline in the HTML).
     With --compare, both runs side by side and the tasks that differ.
     """
-    from agent.batch.errors import BatchError
-    from agent.batch.report import write_report
+    from batch.errors import BatchError
+    from batch.report import write_report
 
     try:
         written = write_report(run_dir, compare)

@@ -34,8 +34,8 @@ def rollouts(
     ] = 20,
 ) -> None:
     """Collect trajectories (resumable, like `sandloop run`), then export the training data."""
-    from agent.batch.errors import BatchError
-    from agent.batch.selection import parse_ids, select
+    from batch.errors import BatchError
+    from batch.selection import parse_ids, select
     from cli.run_cmd import ExecutorChoice, Mode, run
     from rl.rollouts import RUN_DIR, export
     from tasks import TaskError, load_suite

@@ -30,14 +30,14 @@ from rich.progress import (
 from cli.errors import fail, sandbox_errors
 
 if TYPE_CHECKING:
-    from agent.batch.config import RunConfig
-    from agent.batch.records import SampleKey, SampleRecord
     from agent.models.base import ChatModel
+    from batch.config import RunConfig
+    from batch.sample_records import SampleKey, SampleRecord
     from tasks.spec import TaskSpec
 
 console = Console(highlight=False)
 BACKENDS = ("transformers", "openai", "vllm")
-ORACLE = "oracle"  # agent.batch.models.ORACLE; not imported here so `--help` stays fast
+ORACLE = "oracle"  # agent.models.factory.ORACLE; not imported here so `--help` stays fast
 
 
 class Mode(StrEnum):
@@ -111,7 +111,7 @@ def default_run_dir(config: RunConfig) -> Path:
 
 
 def build_model(backend: str, model: str | None, base_url: str | None, tasks: list[TaskSpec]) -> ChatModel:
-    from agent.batch.models import build_model as build
+    from agent.models.factory import build_model as build
 
     try:
         return build(backend, model, base_url, tasks)
@@ -156,14 +156,14 @@ def run(
     Finished samples go to RUN_DIR/results.jsonl as they finish: the same command again resumes.
     Exit code 1 when samples are left without a verdict (infra errors).
     """
-    from agent.batch.config import RunConfig
-    from agent.batch.errors import BatchError
-    from agent.batch.runner import in_order, open_run, pending
-    from agent.batch.selection import parse_ids, select
-    from agent.batch.summary import summarize
-    from agent.batch.tables import summary_table
     from agent.config import AgentConfig
     from agent.models.base import Sampling
+    from batch.config import RunConfig
+    from batch.errors import BatchError
+    from batch.run import in_order, open_run, pending
+    from batch.selection import parse_ids, select
+    from batch.summary import summarize
+    from batch.tables import summary_table
     from tasks import TaskError, load_suite
 
     if backend not in (*BACKENDS, ORACLE):
@@ -232,11 +232,11 @@ def _run(
     workers: int,
 ) -> list[SampleRecord]:
     """Load the model, start the pool, run what is left under progress bars; exit 130 on an interrupt."""
-    from agent.batch.executor import LocalExecutor
-    from agent.batch.guard import shareable
-    from agent.batch.records import ResultsLog
-    from agent.batch.runner import in_order, run_batch
-    from agent.batch.sample import SampleRunner
+    from agent.models.serialized import shareable
+    from batch.run import in_order, run_batch
+    from batch.sample import SampleRunner
+    from batch.sample_records import ResultsLog
+    from batch.workers import LocalExecutor
     from sandbox import PoolConfig, SandboxPool
 
     pool_config = PoolConfig(
@@ -249,7 +249,7 @@ def _run(
             starting = starter.submit(pool.start)
             chat_model = shareable(build_model(config.backend, config.model, config.base_url, everything))
             if config.mode == "agent":
-                import agent.runner  # noqa: F401  LangGraph takes seconds to import: now, not in the first sample
+                import agent.solve  # noqa: F401  LangGraph takes seconds to import: now, not in the first sample
         with sandbox_errors():
             starting.result()
         # Infra-error samples are run again: the bars count them when they are done this time.
@@ -276,8 +276,8 @@ def _run_on_ray(
     address: str | None,
 ) -> list[SampleRecord]:
     """Samples as Ray tasks: each Ray worker builds its own model and sandbox pool where it runs."""
-    from agent.batch.ray_executor import PortableSampler, RayExecutor
-    from agent.batch.runner import in_order, run_batch
+    from batch.ray_workers import PortableSampler, RayExecutor
+    from batch.run import in_order, run_batch
 
     try:
         executor = RayExecutor(workers, address)

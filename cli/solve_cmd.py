@@ -51,7 +51,7 @@ def solve(
     from agent.models.config import ModelConfig, load_model
     from agent.models.errors import ModelError
     from agent.models.sampling import preset_for
-    from agent.runner import solve as run_solve
+    from agent.solve import solve as run_solve
     from cli.live import LiveView
     from sandbox import PoolConfig, SandboxPool
     from tasks.adhoc import adhoc_task

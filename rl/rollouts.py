@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from agent import prompts
-from agent.batch.records import SampleRecord, read_records
 from agent.messages import Message
+from batch.sample_records import SampleRecord, read_records
 from rl.dataset import trl_row, verl_row
 from tasks.spec import TaskSpec
 

@@ -27,7 +27,7 @@ from typing import Any
 from sandbox.models import IOCase
 from tasks.calls import call_asserts
 from tasks.compressed import decompress_json_text
-from tasks.records import Record, json_kind, read_jsonl, unique_tasks
+from tasks.datafile import Record, json_kind, read_jsonl, unique_tasks
 from tasks.spec import TaskSpec, TestSet
 
 STDIO_TIME_LIMIT_S = 4.0

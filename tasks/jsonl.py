@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tasks.records import read_jsonl, unique_tasks, validation_error
+from tasks.datafile import read_jsonl, unique_tasks, validation_error
 from tasks.spec import TaskSpec
 
 

@@ -10,7 +10,7 @@ import ast
 import builtins
 from pathlib import Path
 
-from tasks.records import Record, read_jsonl, unique_tasks
+from tasks.datafile import Record, read_jsonl, unique_tasks
 from tasks.spec import TaskSpec, TestSet
 
 TIME_LIMIT_S = 3.0

@@ -4,6 +4,6 @@ They know the sandbox and the task's public tests, never the agent's graph or th
 """
 
 from tools.calls import TOOL_NAMES, ToolOutcome, call_tool, tool_schemas
-from tools.handle import SandboxHandle
+from tools.context import ToolContext
 
-__all__ = ["TOOL_NAMES", "SandboxHandle", "ToolOutcome", "call_tool", "tool_schemas"]
+__all__ = ["TOOL_NAMES", "ToolContext", "ToolOutcome", "call_tool", "tool_schemas"]

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sandbox import CasesJob, JobResult, RunJob, TestJob
 from tasks.grading import job_for
+from tools.context import ToolContext
 from tools.feedback import describe
-from tools.handle import SandboxHandle
 
 
 class _Args(BaseModel):
@@ -88,11 +88,11 @@ class ToolOutcome(BaseModel):
     """The agent's files after the call."""
 
 
-Tool = Callable[[SandboxHandle, dict[str, str], Any], ToolOutcome]
+Tool = Callable[[ToolContext, dict[str, str], Any], ToolOutcome]
 
 
 def _run_tests_job(
-    handle: SandboxHandle, code: str, own_tests: str | None, files: dict[str, str]
+    handle: ToolContext, code: str, own_tests: str | None, files: dict[str, str]
 ) -> TestJob | CasesJob:
     task = handle.task
     has_public = bool(task.public_tests.code or task.public_tests.cases)
@@ -104,7 +104,7 @@ def _run_tests_job(
     return job.model_copy(update={"files": files})
 
 
-def run_python(handle: SandboxHandle, files: dict[str, str], args: RunPythonArgs) -> ToolOutcome:
+def run_python(handle: ToolContext, files: dict[str, str], args: RunPythonArgs) -> ToolOutcome:
     job = RunJob(source=args.code, stdin=args.stdin, files=files, limits=handle.limits)
     result = handle.pool.run(job)
     return ToolOutcome(
@@ -112,7 +112,7 @@ def run_python(handle: SandboxHandle, files: dict[str, str], args: RunPythonArgs
     )
 
 
-def run_tests(handle: SandboxHandle, files: dict[str, str], args: RunTestsArgs) -> ToolOutcome:
+def run_tests(handle: ToolContext, files: dict[str, str], args: RunTestsArgs) -> ToolOutcome:
     result = handle.pool.run(_run_tests_job(handle, args.code, args.tests, files))
     return ToolOutcome(
         name="run_tests",
@@ -124,14 +124,14 @@ def run_tests(handle: SandboxHandle, files: dict[str, str], args: RunTestsArgs) 
     )
 
 
-def write_file(handle: SandboxHandle, files: dict[str, str], args: WriteFileArgs) -> ToolOutcome:
+def write_file(handle: ToolContext, files: dict[str, str], args: WriteFileArgs) -> ToolOutcome:
     updated = {**files, args.path: args.content}
     return ToolOutcome(
         name="write_file", content=f"wrote {args.path} ({len(args.content)} characters)", files=updated
     )
 
 
-def read_file(handle: SandboxHandle, files: dict[str, str], args: ReadFileArgs) -> ToolOutcome:
+def read_file(handle: ToolContext, files: dict[str, str], args: ReadFileArgs) -> ToolOutcome:
     if args.path not in files:
         known = ", ".join(sorted(files)) or "none"
         return ToolOutcome(
@@ -140,7 +140,7 @@ def read_file(handle: SandboxHandle, files: dict[str, str], args: ReadFileArgs) 
     return ToolOutcome(name="read_file", content=files[args.path], files=files)
 
 
-def submit(handle: SandboxHandle, files: dict[str, str], args: SubmitArgs) -> ToolOutcome:
+def submit(handle: ToolContext, files: dict[str, str], args: SubmitArgs) -> ToolOutcome:
     has_public = bool(handle.task.public_tests.code or handle.task.public_tests.cases)
     if not has_public:
         return ToolOutcome(name="submit", content="submitted", code=args.code, submitted=True, files=files)
@@ -162,7 +162,7 @@ TOOL_NAMES = tuple(TOOLS)
 
 
 def call_tool(
-    handle: SandboxHandle, files: dict[str, str], name: str, arguments: dict[str, Any]
+    handle: ToolContext, files: dict[str, str], name: str, arguments: dict[str, Any]
 ) -> ToolOutcome:
     """Call a tool by name with raw JSON arguments; mistakes come back as a message for the model."""
     if name not in TOOLS:

@@ -10,8 +10,8 @@ from agent import prompts
 from agent.config import AgentConfig
 from agent.graph import build_graph
 from agent.models.base import ModelReply
-from agent.runner import SolveResult, solve
 from agent.scripted import ScriptedModel
+from agent.solve import SolveResult, solve
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
 from tests.agent.conftest import HIDDEN_MARKER

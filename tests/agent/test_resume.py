@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from agent.config import AgentConfig
-from agent.runner import solve
 from agent.scripted import ScriptedModel
+from agent.solve import solve
 from sandbox import SandboxPool
 from tests.agent.conftest import make_add_task
 
@@ -27,7 +27,7 @@ FIRST_RUN = """
 import sys, time
 from pathlib import Path
 from agent.config import AgentConfig
-from agent.runner import solve
+from agent.solve import solve
 from agent.scripted import ScriptedModel
 from sandbox import PoolConfig, SandboxPool
 from tests.agent.conftest import make_add_task

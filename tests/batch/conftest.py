@@ -12,16 +12,16 @@ from pathlib import Path
 from subprocess import PIPE
 from typing import Any
 
-from agent.batch.config import Mode, RunConfig
-from agent.batch.executor import LocalExecutor
-from agent.batch.guard import shareable
-from agent.batch.oracle import OracleModel
-from agent.batch.records import SampleRecord
-from agent.batch.runner import run_batch
-from agent.batch.sample import SampleRunner
 from agent.config import AgentConfig
 from agent.messages import Message
 from agent.models.base import ChatModel, ModelReply, Sampling
+from agent.models.oracle import OracleModel
+from agent.models.serialized import shareable
+from batch.config import Mode, RunConfig
+from batch.run import run_batch
+from batch.sample import SampleRunner
+from batch.sample_records import SampleRecord
+from batch.workers import LocalExecutor
 from sandbox import SandboxPool
 from sandbox.container import LABEL
 from sandbox.engine import connect

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from agent.batch.records import read_records
-from agent.batch.report import write_report
-from agent.batch.summary import summarize
 from agent.scripted import ScriptedModel
+from batch.report import write_report
+from batch.sample_records import read_records
+from batch.summary import summarize
 from bench.humaneval_samples import broken_program, load_problems
 from sandbox import SandboxPool
 from tests.batch.conftest import EXAMPLES, CountingOracle, batch, example_tasks, sandloop

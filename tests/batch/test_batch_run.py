@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.batch.config import Mode
-from agent.batch.errors import BatchError
-from agent.batch.records import read_records
-from agent.batch.summary import summarize
 from agent.scripted import ScriptedModel
+from batch.config import Mode
+from batch.errors import BatchError
+from batch.sample_records import read_records
+from batch.summary import summarize
 from sandbox import PoolConfig, SandboxPool
 from tasks.passk import pass_at_k
 from tests.batch.conftest import ROOT, CountingOracle, batch, example_tasks, result_lines

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.batch.errors import BatchError
-from agent.batch.records import ResultsLog, SampleRecord, read_records
+from batch.errors import BatchError
+from batch.sample_records import ResultsLog, SampleRecord, read_records
 
 
 def record(task_id: str, sample: int, status: str = "passed") -> SampleRecord:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.batch.config import RunConfig, claim_run_dir, read_config
-from agent.batch.errors import BatchError
 from agent.config import AgentConfig
+from batch.config import RunConfig, claim_run_dir, read_config
+from batch.errors import BatchError
 
 
 def config(**fields: object) -> RunConfig:

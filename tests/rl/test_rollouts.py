@@ -10,12 +10,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from agent.batch.config import RunConfig
-from agent.batch.executor import LocalExecutor
-from agent.batch.runner import run_batch
-from agent.batch.sample import SampleRunner
 from agent.config import AgentConfig
 from agent.scripted import ScriptedModel
+from batch.config import RunConfig
+from batch.run import run_batch
+from batch.sample import SampleRunner
+from batch.workers import LocalExecutor
 from rl.rollouts import export, split_of
 from rl.trl_reward import TrlReward
 from sandbox import SandboxPool

@@ -6,11 +6,11 @@ import pytest
 
 from sandbox import Limits, SandboxPool
 from tasks.spec import TaskSpec, TestSet
-from tools import SandboxHandle, call_tool, tool_schemas
+from tools import ToolContext, call_tool, tool_schemas
 from tools.feedback import head_and_tail
 
 
-def handle_for(pool: SandboxPool, public: str | None = "assert double(2) == 4\n") -> SandboxHandle:
+def handle_for(pool: SandboxPool, public: str | None = "assert double(2) == 4\n") -> ToolContext:
     task = TaskSpec(
         id="toy/double",
         suite="toy",
@@ -23,7 +23,7 @@ def handle_for(pool: SandboxPool, public: str | None = "assert double(2) == 4\n"
     )
     if public is None:  # a problem without public tests
         task = task.model_copy(update={"public_tests": TestSet(code="")})
-    return SandboxHandle(pool=pool, task=task, limits=Limits(timeout_s=5), feedback_chars=400)
+    return ToolContext(pool=pool, task=task, limits=Limits(timeout_s=5), feedback_chars=400)
 
 
 def test_schemas_name_every_tool_with_its_arguments() -> None:
@@ -34,7 +34,7 @@ def test_schemas_name_every_tool_with_its_arguments() -> None:
 
 
 def test_bad_calls_come_back_as_messages() -> None:
-    handle = SandboxHandle(pool=None, task=None, limits=Limits())  # type: ignore[arg-type]  # never reached
+    handle = ToolContext(pool=None, task=None, limits=Limits())  # type: ignore[arg-type]  # never reached
     assert call_tool(handle, {}, "rm_rf", {}).content.startswith("unknown tool 'rm_rf'")
     bad = call_tool(handle, {}, "write_file", {"path": "../etc/passwd", "content": "x"})
     assert not bad.ok

@@ -22,7 +22,7 @@ from agent.state import AgentState
 from agent.trajectory import Trajectory, save
 from sandbox import Limits, SandboxPool
 from tasks.spec import TaskSpec
-from tools.handle import SandboxHandle
+from tools.context import ToolContext
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -69,7 +69,7 @@ def solve(
     )
     context = AgentContext(
         model=model,
-        handle=SandboxHandle(pool=pool, task=task, limits=Limits(timeout_s=max(task.time_limit_s, 10.0))),
+        handle=ToolContext(pool=pool, task=task, limits=Limits(timeout_s=max(task.time_limit_s, 10.0))),
         config=config,
     )
     graph = _checkpointed_graph(run_dir / "checkpoints.sqlite")

@@ -2,20 +2,18 @@
 tests; resumable results (RUN_DIR/results.jsonl), pass@k summaries, reports, and grading of samples made
 elsewhere (`sandloop run | report | evaluate`)."""
 
-from agent.batch.config import RunConfig
-from agent.batch.errors import BatchError
-from agent.batch.executor import Executor, LocalExecutor, make_executor
-from agent.batch.oracle import OracleModel
-from agent.batch.records import ResultsLog, SampleRecord, read_records
-from agent.batch.runner import open_run, pending, run_batch
-from agent.batch.sample import SampleJob, SampleRunner
-from agent.batch.summary import Summary, summarize
+from batch.config import RunConfig
+from batch.errors import BatchError
+from batch.run import open_run, pending, run_batch
+from batch.sample import SampleJob, SampleRunner
+from batch.sample_records import ResultsLog, SampleRecord, read_records
+from batch.summary import Summary, summarize
+from batch.workers import Executor, LocalExecutor, make_executor
 
 __all__ = [
     "BatchError",
     "Executor",
     "LocalExecutor",
-    "OracleModel",
     "ResultsLog",
     "RunConfig",
     "SampleJob",

@@ -11,11 +11,11 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.batch.config import RunConfig, differences, read_config
-from agent.batch.errors import BatchError
-from agent.batch.records import RESULTS_FILE, read_records
-from agent.batch.summary import Summary, TaskFigures, summarize
-from agent.batch.tables import percent
+from batch.config import RunConfig, differences, read_config
+from batch.errors import BatchError
+from batch.sample_records import RESULTS_FILE, read_records
+from batch.summary import Summary, TaskFigures, summarize
+from batch.tables import percent
 
 
 @dataclass
@@ -205,7 +205,7 @@ def render_html(title: str, sections: list[Section]) -> str:
 
 def write_report(run_dir: Path, compare: Path | None = None) -> tuple[Path, Path]:
     """Write report.md and report.html into `run_dir`; with `compare`, that run side by side."""
-    from agent.batch.plots import all_plots  # matplotlib is slow to import: only reports need it
+    from batch.plots import all_plots  # matplotlib is slow to import: only reports need it
 
     run = load_run(run_dir)
     sections = run_sections(run)

@@ -11,7 +11,7 @@ ORACLE = "oracle"
 def build_model(backend: str, model: str | None, base_url: str | None, tasks: list[TaskSpec]) -> ChatModel:
     """Raises ModelError (a RuntimeError) or ValueError with a one-line message when it cannot."""
     if backend == ORACLE:
-        from agent.batch.oracle import OracleModel
+        from agent.models.oracle import OracleModel
 
         return OracleModel(tasks)
     from agent.models.config import ModelConfig, load_model

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from agent.batch.summary import Summary
+from batch.summary import Summary
 
 
 def percent(value: float | None) -> str:

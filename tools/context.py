@@ -9,7 +9,7 @@ from tasks.spec import TaskSpec
 
 
 @dataclass(frozen=True)
-class SandboxHandle:
+class ToolContext:
     pool: SandboxPool
     """Where code runs."""
     task: TaskSpec

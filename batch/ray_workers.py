@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from agent.batch.config import RunConfig
-from agent.batch.models import build_model
-from agent.batch.records import SampleRecord
-from agent.batch.sample import SampleJob, SampleRunner
+from agent.models.factory import build_model
+from batch.config import RunConfig
+from batch.sample import SampleJob, SampleRunner
+from batch.sample_records import SampleRecord
 from tasks.spec import TaskSpec
 
 In = TypeVar("In")
@@ -50,7 +50,7 @@ class PortableSampler:
     def __call__(self, job: SampleJob) -> SampleRecord:
         with self._lock:
             if self._runner is None:
-                from agent.batch.guard import shareable
+                from agent.models.serialized import shareable
                 from sandbox import PoolConfig, SandboxPool
 
                 pool = SandboxPool(

@@ -8,7 +8,7 @@ import io
 
 from matplotlib.figure import Figure
 
-from agent.batch.summary import Summary
+from batch.summary import Summary
 
 COLORS = {"passed": "#2e7d32", "failed": "#c62828", "infra_error": "#8e24aa"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.batch.errors import BatchError
+from batch.errors import BatchError
 from tasks.spec import TaskSpec
 
 SHARD = re.compile(r"(\d+)/(\d+)")

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.batch.executor import Executor
-from agent.batch.grading import grade_hidden
-from agent.batch.records import SampleRecord
+from batch.hidden_grading import grade_hidden
+from batch.sample_records import SampleRecord
+from batch.workers import Executor
 from sandbox import JobResult, SandboxPool
+from tasks.datafile import read_jsonl
 from tasks.errors import TaskError
-from tasks.records import read_jsonl
 from tasks.spec import TaskSpec
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.batch.config import RunConfig
-from agent.batch.executor import LocalExecutor
-from agent.batch.ray_executor import PortableSampler, RayExecutor
-from agent.batch.runner import run_batch
 from agent.config import AgentConfig
+from batch.config import RunConfig
+from batch.ray_workers import PortableSampler, RayExecutor
+from batch.run import run_batch
+from batch.workers import LocalExecutor
 from tasks.suites import load_suite
 
 ray = pytest.importorskip("ray")

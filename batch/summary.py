@@ -10,7 +10,7 @@ from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.batch.records import SampleRecord
+from batch.sample_records import SampleRecord
 from sandbox.models import Status
 from tasks.passk import mean_pass_at_k
 

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.batch.errors import BatchError
 from agent.config import AgentConfig
+from batch.errors import BatchError
 
 Mode = Literal["agent", "single-shot"]
 CONFIG_FILE = "config.json"

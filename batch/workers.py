@@ -23,7 +23,7 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """Worker threads: the sandbox pool is thread-safe and the model is guarded (see `agent.batch.guard`)."""
+    """Worker threads: the sandbox pool is thread-safe and the model is guarded (see `agent.models.serialized`)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
@@ -51,7 +51,7 @@ def make_executor(name: ExecutorName, workers: int, address: str | None = None) 
     if name == "local":
         return LocalExecutor(workers)
     if name == "ray":
-        from agent.batch.ray_executor import RayExecutor  # Ray is optional and slow to import
+        from batch.ray_workers import RayExecutor  # Ray is optional and slow to import
 
         return RayExecutor(workers, address)
     raise ValueError(f"unknown executor {name!r}")

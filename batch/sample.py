@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent import prompts
-from agent.batch.config import RunConfig
-from agent.batch.grading import INFRA_RETRIES, grade_hidden
-from agent.batch.records import SampleRecord
 from agent.messages import Message
 from agent.models.base import ChatModel
 from agent.reasoning import last_code_block
+from batch.config import RunConfig
+from batch.hidden_grading import INFRA_RETRIES, grade_hidden
+from batch.sample_records import SampleRecord
 from sandbox import JobResult, SandboxPool
 from tasks.spec import TaskSpec
 
@@ -98,7 +98,7 @@ class SampleRunner:
         )
 
     def _agent(self, job: SampleJob) -> SampleRecord:
-        from agent.runner import solve  # LangGraph is only imported by agent runs
+        from agent.solve import solve  # LangGraph is only imported by agent runs
         from agent.trajectory import Trajectory, save
 
         folder = self.run_dir / TRAJECTORIES

@@ -10,7 +10,7 @@ from typing import IO, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.batch.errors import BatchError
+from batch.errors import BatchError
 from sandbox.models import Status
 
 RESULTS_FILE = "results.jsonl"

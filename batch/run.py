@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from agent.batch.config import RunConfig, claim_run_dir
-from agent.batch.executor import Executor
-from agent.batch.records import ResultsLog, SampleKey, SampleRecord
-from agent.batch.sample import SampleJob
+from batch.config import RunConfig, claim_run_dir
+from batch.sample import SampleJob
+from batch.sample_records import ResultsLog, SampleKey, SampleRecord
+from batch.workers import Executor
 from tasks.spec import TaskSpec
 
 Sampler = Callable[[SampleJob], SampleRecord]
