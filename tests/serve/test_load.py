@@ -24,6 +24,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 REQUESTS, CLIENTS = 1000, 64
 Check = Callable[[dict[str, Any]], bool]
+Request = tuple[str, str, dict[str, Any], Check]
 
 
 def run_code(code: str, timeout: float = 10) -> dict[str, Any]:
@@ -62,16 +63,18 @@ def rejected(body: dict[str, Any]) -> bool:
     return body["accepted"] is False
 
 
-def workload() -> list[tuple[str, str, dict[str, Any], Check]]:
+def workload() -> list[Request]:
     """(kind, path, body, verdict check): about 45% good, 45% wrong, 10% hostile, shuffled."""
     problems = load_problems()
     good = [
         ("good", "/run_code", run_code(check_program(p, canonical_program(p))), succeeded) for p in problems
     ]
-    wrong = [("wrong", "/run_code", run_code(check_program(p, broken_program(p))), failed) for p in problems]
+    wrong: list[Request] = [
+        ("wrong", "/run_code", run_code(check_program(p, broken_program(p))), failed) for p in problems
+    ]
     good.append(("good", "/submit", submission(HONEST), accepted))
     wrong += [("wrong", "/submit", submission(cheat), rejected) for cheat in CHEATS.values()]
-    hostile = [
+    hostile: list[Request] = [
         ("hostile", "/run_code", run_code(program, timeout=1), failed)
         for program in (INFINITE_LOOP, FORK_BOMB, MEMORY_BOMB, OUTPUT_FLOOD)
     ] + [("hostile", "/submit", submission(program), rejected) for program in (FORK_BOMB, OUTPUT_FLOOD)]
