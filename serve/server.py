@@ -42,6 +42,9 @@ def _serve_with(config: ServeConfig, pool: SandboxPool) -> None:
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=int(config.shutdown_grace_s),
+        # Connections past the admission capacity are refused (503) before their bodies are read, so memory
+        # stays bounded by about (workers + queue_size + 16) x max_body_bytes.
+        limit_concurrency=config.pool.size + config.queue_size + 16,
         lifespan="on",
     )
     DrainingServer(server_config, app).run()

@@ -116,6 +116,8 @@ async def submit(request: SubmitRequest, runner: JobRunner, config: ServeConfig)
     finally:
         for run in runs:
             run.cancel()  # cases not started yet are called off; running ones finish in their container
+            if run.done() and not run.cancelled():
+                run.exception()  # a fault of a case nobody awaits any more is not worth a log line
     return EvalResult(
         id=request.id,
         accepted=all(case.passed for case in judged) and len(judged) == len(cases),
