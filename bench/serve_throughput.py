@@ -60,12 +60,18 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("sandloop serve did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def through_sdk(url: str, programs: list[str], in_flight: int) -> dict[str, Any]:
+def through_sdk(url: str, programs: list[str], in_flight: int, server_pid: int) -> dict[str, Any]:
     """Every program as one `run_code` call of the SDK (max_attempts=1: a refusal would show, not be retried)."""
     from sandbox_fusion import RunCodeRequest, RunStatus, run_code
 
@@ -78,9 +84,11 @@ def through_sdk(url: str, programs: list[str], in_flight: int) -> dict[str, Any]
 
     with ThreadPoolExecutor(in_flight) as clients:
         list(clients.map(one, programs[: 2 * in_flight]))  # warm-up: connections, threads, containers
+        server_cpu, client_cpu = cpu_seconds(server_pid), cpu_seconds(os.getpid())
         started = time.perf_counter()
         outcomes = list(clients.map(one, programs))
         elapsed = time.perf_counter() - started
+        server_cpu, client_cpu = cpu_seconds(server_pid) - server_cpu, cpu_seconds(os.getpid()) - client_cpu
     latencies = [seconds for seconds, _ in outcomes]
     return {
         "requests_per_s": round(len(programs) / elapsed, 1),
@@ -88,6 +96,8 @@ def through_sdk(url: str, programs: list[str], in_flight: int) -> dict[str, Any]
         "p99_ms": round(1000 * percentile(latencies, 0.99), 1),
         "success": sum(ok for _, ok in outcomes),
         "wall_s": round(elapsed, 3),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / len(programs), 2),
+        "client_cpu_ms_per_request": round(1000 * client_cpu / len(programs), 2),
     }
 
 
@@ -95,13 +105,16 @@ def in_process(programs: list[str]) -> dict[str, Any]:
     jobs = [RunJob(source=program, limits=Limits(timeout_s=3)) for program in programs]
     with SandboxPool(PoolConfig()) as pool:
         pool.run_many(jobs[: 2 * pool.config.size])
+        host_cpu = cpu_seconds(os.getpid())
         started = time.perf_counter()
         results = pool.run_many(jobs)
         elapsed = time.perf_counter() - started
+        host_cpu = cpu_seconds(os.getpid()) - host_cpu
     return {
         "requests_per_s": round(len(jobs) / elapsed, 1),
         "success": sum(r.status == "passed" for r in results),
         "wall_s": round(elapsed, 3),
+        "host_cpu_ms_per_request": round(1000 * host_cpu / len(jobs), 2),
     }
 
 
@@ -136,7 +149,7 @@ def main(limit: int | None = None, docker_baseline: bool = True) -> int:
     process, url = start_server()
     try:
         for in_flight in IN_FLIGHT:
-            figures[f"serve_{in_flight}"] = through_sdk(url, programs, in_flight)
+            figures[f"serve_{in_flight}"] = through_sdk(url, programs, in_flight, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=120)
@@ -174,6 +187,14 @@ def main(limit: int | None = None, docker_baseline: bool = True) -> int:
             f"{row['success']}/{count}",
         )
     console.print(table)
+    busiest = figures[f"serve_{IN_FLIGHT[-1]}"]
+    console.print(
+        f"CPU per request at {IN_FLIGHT[-1]} in flight: server process {busiest['server_cpu_ms_per_request']:.1f} ms, "
+        f"SDK client {busiest['client_cpu_ms_per_request']:.1f} ms; in-process pool host side "
+        f"{pool_row['host_cpu_ms_per_request']:.1f} ms (container CPU not counted); load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    figures["load_average"] = round(os.getloadavg()[0], 1)
     rows = (
         [figures[f"serve_{n}"] for n in IN_FLIGHT]
         + [pool_row]
