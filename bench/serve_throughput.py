@@ -195,11 +195,8 @@ def main(limit: int | None = None, docker_baseline: bool = True) -> int:
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     figures["load_average"] = round(os.getloadavg()[0], 1)
-    rows = (
-        [figures[f"serve_{n}"] for n in IN_FLIGHT]
-        + [pool_row]
-        + ([figures["docker_exec"]] if docker_baseline else [])
-    )
+    # sandloop's verdicts must all be right; the baseline's count is shown as it came (it can miss under load).
+    rows = [figures[f"serve_{n}"] for n in IN_FLIGHT] + [pool_row]
     figures["verdicts_correct"] = all(row["success"] == count for row in rows)
     print(json.dumps(figures))
     return 0 if figures["verdicts_correct"] else 1
