@@ -8,7 +8,9 @@ enough to grade a completion, in any process, without the suite files.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -94,12 +96,28 @@ def trl_row(task: TaskSpec, prompt: str | list[dict[str, str]]) -> dict[str, Any
     return {"prompt": prompt, VERIFICATION_COLUMN: verification_info(task)}
 
 
-def verl_row(task: TaskSpec, prompt: list[dict[str, str]], data_source: str | None = None) -> dict[str, Any]:
-    """A verl RL dataset row (its parquet layout): the ground truth is the verification info."""
+def data_source_name(suite: str) -> str:
+    """A suite's name for verl's `data_source` (metrics are grouped by it): `humaneval`, or a file suite's
+    kind and file stem (`jsonl/tasks` for `jsonl:/abs/path/tasks.jsonl`), never a path."""
+    kind, _, path = suite.partition(":")
+    name = f"{kind}/{Path(path).name.split('.')[0]}" if path else kind
+    return re.sub(r"[^A-Za-z0-9_./-]+", "_", name)
+
+
+def verl_row(
+    task: TaskSpec,
+    prompt: list[dict[str, str]],
+    data_source: str | None = None,
+    *,
+    index: int = 0,
+    split: str = "train",
+) -> dict[str, Any]:
+    """A verl RL dataset row (its parquet layout): the ground truth is the verification info; `extra_info`
+    has the row's `index` in its file and its `split`, as verl's own preprocessing scripts write them."""
     return {
-        "data_source": data_source or task.suite,
+        "data_source": data_source or data_source_name(task.suite),
         "prompt": prompt,
         "ability": "code",
         "reward_model": {"style": "rule", "ground_truth": verification_info(task)},
-        "extra_info": {"task_id": task.id, "suite": task.suite},
+        "extra_info": {"index": index, "split": split, "task_id": task.id, "suite": task.suite},
     }
