@@ -66,6 +66,10 @@ def reward_config(reward_kwargs: Mapping[str, Any]) -> RewardConfig:
     return RewardConfig.model_validate(_plain(kwargs))
 
 
+def _name(data_source: Any) -> str | None:
+    return str(data_source) if data_source else None
+
+
 def _reward(reward_kwargs: Mapping[str, Any]) -> SandboxReward:
     config = reward_config(reward_kwargs)
     return SandboxReward(shared_pool(config), config, reward_stats())
@@ -74,22 +78,28 @@ def _reward(reward_kwargs: Mapping[str, Any]) -> SandboxReward:
 def compute_score(
     data_source: str | None,
     solution_str: str,
-    ground_truth: str | Mapping[str, Any],
+    ground_truth: str | Mapping[str, Any] | Sequence[Any],
     extra_info: Mapping[str, Any] | None = None,
     **reward_kwargs: Any,
 ) -> VerlResult:
-    """One response's reward; `data_source` and `extra_info` are not needed (the ground truth has it all)."""
-    [score] = _reward(reward_kwargs).score([task_from_verification(ground_truth)], [solution_str])
+    """One response's reward. `ground_truth` is sandloop's verification info or a foreign ground truth
+    (`rl.foreign`); `data_source` only names a foreign task, `extra_info` is not needed."""
+    task = task_from_verification(ground_truth, _name(data_source))
+    [score] = _reward(reward_kwargs).score([task], [solution_str])
     return verl_result(score)
 
 
 def compute_score_batch(
     data_sources: Sequence[str | None],
     solution_strs: Sequence[str],
-    ground_truths: Sequence[str | Mapping[str, Any]],
+    ground_truths: Sequence[str | Mapping[str, Any] | Sequence[Any]],
     extra_infos: Sequence[Mapping[str, Any] | None] | None = None,
     **reward_kwargs: Any,
 ) -> list[VerlResult]:
     """A batch's rewards through the pool at once (verl's `BatchRewardManager`)."""
-    tasks = [task_from_verification(truth) for truth in ground_truths]
+    sources = list(data_sources) if data_sources is not None else [None] * len(ground_truths)
+    tasks = [
+        task_from_verification(truth, _name(source))
+        for truth, source in zip(ground_truths, sources, strict=True)
+    ]
     return [verl_result(score) for score in _reward(reward_kwargs).score(tasks, list(solution_strs))]

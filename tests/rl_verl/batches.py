@@ -6,6 +6,7 @@ exactly, so the response verl decodes is the one the test wrote, and nothing is 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 from verl import DataProto
 from verl.utils.dataset.rl_dataset import RLHFDataset, collate_fn
+from verl.utils.ray_utils import get_event_loop
 
 EOS, PAD = "<|endoftext|>", "<|pad|>"
 CHAT_TEMPLATE = (
@@ -91,3 +93,12 @@ def last_token_scores(rm_scores: torch.Tensor, batch: DataProto) -> list[float]:
     prompt_len = batch.batch["prompts"].shape[1]
     lengths = batch.batch["attention_mask"][:, prompt_len:].sum(dim=1)
     return [float(rm_scores[row, int(length) - 1]) for row, length in enumerate(lengths)]
+
+
+def run_single_all(manager: Any, batch: DataProto) -> list[dict[str, Any]]:
+    """What a RewardLoopWorker does with its chunk: `run_single` per row, concurrently, on verl's loop."""
+
+    async def gather() -> list[dict[str, Any]]:
+        return list(await asyncio.gather(*(manager.run_single(batch[i : i + 1]) for i in range(len(batch)))))
+
+    return get_event_loop().run_until_complete(gather())

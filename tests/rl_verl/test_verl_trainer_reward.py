@@ -7,7 +7,6 @@ appended (tests/rl_verl/batches.py). Every recipe here is one the README documen
 
 from __future__ import annotations
 
-import asyncio
 import os
 import pickle
 from collections.abc import Callable
@@ -21,12 +20,11 @@ from verl import DataProto
 from verl.experimental.reward_loop import RewardLoopManager
 from verl.trainer.ppo.reward import get_custom_reward_fn, load_reward_manager, resolve_reward_manager_cls
 from verl.utils.import_utils import load_extern_object
-from verl.utils.ray_utils import get_event_loop
 from verl.workers.reward_manager import get_reward_manager_cls
 
 from rl.verl_scoring import compute_score as direct_compute_score
 from tasks import load_suite
-from tests.rl_verl.batches import last_token_scores, rollout_batch
+from tests.rl_verl.batches import last_token_scores, rollout_batch, run_single_all
 from tests.rl_verl.conftest import SUITE, VERL_REWARD_FILE
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -162,15 +160,6 @@ def test_function_through_the_object_store_and_a_remote_task(
         pid, results = ray.get(call_remotely.remote(ray.put(function), calls))
         assert pid != os.getpid()
         check_scores([result["score"] for result in results], expected)
-
-
-def run_single_all(manager: Any, batch: DataProto) -> list[dict[str, Any]]:
-    """What a RewardLoopWorker does with its chunk: `run_single` per row, concurrently, on verl's loop."""
-
-    async def gather() -> list[dict[str, Any]]:
-        return list(await asyncio.gather(*(manager.run_single(batch[i : i + 1]) for i in range(len(batch)))))
-
-    return get_event_loop().run_until_complete(gather())
 
 
 def test_dapo_manager_and_verl_own_keywords(
