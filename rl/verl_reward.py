@@ -9,15 +9,27 @@ verl's `BatchRewardManager`. Each process has its own sandbox pool (`rl.process_
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
-if "rl" not in sys.modules:
-    # Loaded by file path: use the rl package beside this file (not another checkout's, not none at all).
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rl.process_pool import close_pool, configure_pool, reward_stats, shared_pool
-from rl.verl_scoring import VerlResult, compute_score, compute_score_batch, verl_result
+def _use_the_package_beside_this_file() -> None:
+    # Loaded by file path, this file must run with its own checkout's rl package, not another install's.
+    if "rl" in sys.modules:
+        return
+    root = Path(__file__).resolve().parents[1]
+    found = importlib.util.find_spec("rl")
+    if found is None:
+        sys.path.append(str(root))  # last: the checkout's other top-level packages shadow nothing installed
+    elif found.origin is None or Path(found.origin).resolve().parents[1] != root:
+        sys.path.insert(0, str(root))
+
+
+_use_the_package_beside_this_file()
+
+from rl.process_pool import close_pool, configure_pool, reward_stats, shared_pool  # noqa: E402
+from rl.verl_scoring import VerlResult, compute_score, compute_score_batch, verl_result  # noqa: E402
 
 __all__ = [
     "VerlResult",

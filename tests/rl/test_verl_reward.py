@@ -36,12 +36,11 @@ KEYS = {"score", "acc", "status", "pass_fraction", "passed", "infra_error", "ans
 
 
 def load_like_verl(path: Path) -> ModuleType:
-    """verl.utils.import_utils.load_module: a spec from the file, registered in sys.modules, executed."""
+    """verl.utils.import_utils.load_module (0.9.1): a spec from the file, executed, not registered."""
     name = f"custom_module_{hash(str(path.resolve()))}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -161,7 +160,6 @@ LOADER = """
 import importlib.util, json, os, sys
 spec = importlib.util.spec_from_file_location("custom_module", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
-sys.modules["custom_module"] = module
 spec.loader.exec_module(module)
 truth = sys.argv[2]
 print(json.dumps({
