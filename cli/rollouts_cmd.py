@@ -19,6 +19,9 @@ def rollouts(
     out: Annotated[
         Path, typer.Option(help="Output dir: run/ (resumable), trl/, verl/, sft.jsonl, rollouts.jsonl.")
     ],
+    include_heldout: Annotated[
+        bool, typer.Option(help="Also put held-out tasks' trajectories in rollouts.jsonl and sft.jsonl.")
+    ] = False,
     model: Annotated[str | None, typer.Option(help="HF dir, .gguf file, or served name.")] = None,
     backend: Annotated[str, typer.Option(help="transformers | openai | vllm.")] = "transformers",
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint.")] = None,
@@ -37,6 +40,7 @@ def rollouts(
     from batch.errors import BatchError
     from batch.selection import parse_ids, select
     from cli.run_cmd import ExecutorChoice, Mode, run
+    from rl.prompt_export import export_prompts
     from rl.rollouts import RUN_DIR, export
     from tasks import TaskError, load_suite
 
@@ -53,14 +57,17 @@ def rollouts(
         tasks = select(load_suite(suite), limit, parse_ids(ids) if ids else None, None)
     except (TaskError, BatchError) as error:
         raise fail(str(error)) from None
-    summary = export(tasks, out / RUN_DIR, out, heldout_percent)
+    prompts = export_prompts(tasks, out, heldout_percent)
+    summary = export(tasks, out / RUN_DIR, out, heldout_percent, include_heldout)
     table = Table(title=f"rollouts: {suite}")
     table.add_column("")
     table.add_column("", justify="right")
-    table.add_row("trajectories (graded)", str(summary.trajectories))
+    table.add_row("trajectories (graded, exported)", str(summary.trajectories))
     table.add_row("mean reward", f"{summary.mean_reward:.3f}")
     table.add_row("SFT examples (passed, de-duplicated)", str(summary.sft_examples))
-    table.add_row("tasks train / held out", f"{summary.tasks['train']} / {summary.tasks['heldout']}")
+    table.add_row("tasks train / held out", f"{prompts.tasks['train']} / {prompts.tasks['heldout']}")
     console.print(table)
-    for path in summary.files:
+    if not include_heldout:
+        console.print("rollouts.jsonl and sft.jsonl: training split only (--include-heldout adds the rest)")
+    for path in [*prompts.files, *summary.files]:
         console.print(f"wrote {path}")

@@ -40,6 +40,13 @@ class RewardConfig(BaseModel):
     """First wait before retrying infrastructure errors; doubled after each round."""
     infra_backoff_max_s: float = Field(10.0, gt=0)
     """Longest wait between two retry rounds."""
+    pool_size: int | None = Field(None, ge=1, le=256)
+    """Containers of the pool a loaded reward makes for its process (verl); None: `SANDLOOP_REWARD_POOL_SIZE`,
+    else the usable cores divided by `workers_per_node` (at least 1). Ignored where a pool is handed in (TRL)."""
+    workers_per_node: int | None = Field(None, ge=1, le=1024)
+    """Reward processes on one node, each with its own pool (verl: `reward.num_workers` over the nodes; times
+    `reward.num_workers` again with `reward_manager.name=remote`). None: `SANDLOOP_REWARD_WORKERS_PER_NODE`,
+    else 8 (verl's default `reward.num_workers`)."""
 
     @model_validator(mode="after")
     def _backoff_order(self) -> Self:

@@ -8,11 +8,15 @@ enough to grade a completion, in any process, without the suite files.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from rl.foreign import foreign_task, is_foreign
 from tasks.errors import TaskError
 from tasks.spec import TaskKind, TaskSpec, TestSet
 
@@ -70,23 +74,49 @@ def _task(info: VerificationInfo) -> TaskSpec:
     )
 
 
+def _from_decoded(info: Any, source: str | None) -> TaskSpec:
+    if is_foreign(info):
+        return foreign_task(info, source)
+    try:
+        return _task(VerificationInfo.model_validate(info))
+    except ValidationError as error:
+        raise TaskError(
+            f"not a sandloop verification info (nor a verl/PRIME or LiveCodeBench ground truth): {error}"
+        ) from None
+
+
 @functools.lru_cache(maxsize=256)
-def _task_from_json(text: str) -> TaskSpec:
+def _task_from_json(text: str, source: str | None) -> TaskSpec:
     # Cached: a GRPO group repeats its row's string once per generation. Small: contest tests can be MBs.
     try:
-        return _task(VerificationInfo.model_validate_json(text))
-    except ValidationError as error:
-        raise TaskError(f"not a sandloop verification info: {error}") from None
+        decoded = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise TaskError(f"not a sandloop verification info: not JSON ({error.msg})") from None
+    return _from_decoded(decoded, source)
 
 
-def task_from_verification(info: str | Mapping[str, Any]) -> TaskSpec:
-    """The task back from `verification_info(task)` (or from its decoded JSON object)."""
+def task_from_verification(
+    info: str | Mapping[str, Any] | Sequence[Any], source: str | None = None
+) -> TaskSpec:
+    """The task back from `verification_info(task)` (or from its decoded JSON object), or from a foreign
+    ground truth (`rl.foreign`: verl/PRIME `{inputs, outputs, fn_name?}`, LiveCodeBench test lists);
+    `source` (verl's data_source) names a foreign task."""
     if isinstance(info, str):
-        return _task_from_json(info)
-    try:
-        return _task(VerificationInfo.model_validate(dict(info)))
-    except ValidationError as error:
-        raise TaskError(f"not a sandloop verification info: {error}") from None
+        return _task_from_json(info, source)
+    if isinstance(info, Mapping):
+        return _from_decoded(_plain(info), source)
+    return _from_decoded([_plain(item) for item in info], source)
+
+
+def _plain(value: Any) -> Any:
+    # Parquet readers hand nested values as numpy arrays and mappings other than dict.
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return _plain(value.tolist())
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
 
 
 def trl_row(task: TaskSpec, prompt: str | list[dict[str, str]]) -> dict[str, Any]:
@@ -94,12 +124,28 @@ def trl_row(task: TaskSpec, prompt: str | list[dict[str, str]]) -> dict[str, Any
     return {"prompt": prompt, VERIFICATION_COLUMN: verification_info(task)}
 
 
-def verl_row(task: TaskSpec, prompt: list[dict[str, str]], data_source: str | None = None) -> dict[str, Any]:
-    """A verl RL dataset row (its parquet layout): the ground truth is the verification info."""
+def data_source_name(suite: str) -> str:
+    """A suite's name for verl's `data_source` (metrics are grouped by it): `humaneval`, or a file suite's
+    kind and file stem (`jsonl/tasks` for `jsonl:/abs/path/tasks.jsonl`), never a path."""
+    kind, _, path = suite.partition(":")
+    name = f"{kind}/{Path(path).name.split('.')[0]}" if path else kind
+    return re.sub(r"[^A-Za-z0-9_./-]+", "_", name)
+
+
+def verl_row(
+    task: TaskSpec,
+    prompt: list[dict[str, str]],
+    data_source: str | None = None,
+    *,
+    index: int = 0,
+    split: str = "train",
+) -> dict[str, Any]:
+    """A verl RL dataset row (its parquet layout): the ground truth is the verification info; `extra_info`
+    has the row's `index` in its file and its `split`, as verl's own preprocessing scripts write them."""
     return {
-        "data_source": data_source or task.suite,
+        "data_source": data_source or data_source_name(task.suite),
         "prompt": prompt,
         "ability": "code",
         "reward_model": {"style": "rule", "ground_truth": verification_info(task)},
-        "extra_info": {"task_id": task.id, "suite": task.suite},
+        "extra_info": {"index": index, "split": split, "task_id": task.id, "suite": task.suite},
     }

@@ -1,5 +1,5 @@
-"""Training data from agent runs: K trajectories per task with their sandbox rewards, exported for TRL (prompt
-dataset with the verification column), verl (parquet) and SFT (successful trajectories in chat format).
+"""Training data from agent runs: K trajectories per task with their sandbox rewards, and SFT examples
+(successful trajectories in chat format); the prompt files for TRL and verl come from `rl.prompt_export`.
 
 Collection is a `sandloop run` in agent mode under OUT/run, so it resumes the same way; exporting reads only
 finished results and can be repeated.
@@ -14,11 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from agent import prompts
 from agent.messages import Message
 from batch.sample_records import SampleRecord, read_records
-from rl.dataset import trl_row, verl_row
 from tasks.spec import TaskSpec
+from tools import tool_schemas
 
 RUN_DIR = "run"
 
@@ -39,13 +38,6 @@ def reward_of(record: SampleRecord) -> float | None:
     return 1.0 if record.passed else record.pass_fraction
 
 
-def prompt_messages(task: TaskSpec) -> list[dict[str, str]]:
-    return [
-        {"role": "system", "content": prompts.SYSTEM},
-        {"role": "user", "content": prompts.problem_statement(task)},
-    ]
-
-
 class ExportSummary(BaseModel):
     """What an export wrote."""
 
@@ -57,8 +49,6 @@ class ExportSummary(BaseModel):
     """Mean reward over them."""
     sft_examples: int
     """Successful trajectories kept for SFT, after de-duplication."""
-    tasks: dict[str, int]
-    """Tasks per split."""
     files: list[str]
     """The files written."""
 
@@ -67,37 +57,40 @@ def _chat(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [Message.model_validate(m).as_chat() for m in messages]
 
 
-def export(tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int = 20) -> ExportSummary:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def sft_row(task_id: str, split: str, messages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A chat-format SFT example: the conversation up to its last assistant turn (what follows is the
+    environment's reply, nothing to learn), with `tools` when it called tools. None: no assistant turn."""
+    last = max((i for i, m in enumerate(messages) if m["role"] == "assistant"), default=None)
+    if last is None:
+        return None
+    kept = messages[: last + 1]
+    row: dict[str, Any] = {"task_id": task_id, "split": split, "messages": kept}
+    if any(m.get("tool_calls") or m["role"] == "tool" for m in kept):
+        row["tools"] = tool_schemas()
+    return row
 
+
+def export(
+    tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int = 20, include_heldout: bool = False
+) -> ExportSummary:
+    """OUT/rollouts.jsonl (every graded trajectory) and OUT/sft.jsonl (passed ones, de-duplicated): the
+    training split's tasks only, unless `include_heldout` (then each line says its split)."""
     records = [r for r in read_records(run_dir) if reward_of(r) is not None]
-    by_id = {task.id for task in tasks}
-    splits: dict[str, list[TaskSpec]] = {"train": [], "heldout": []}
-    for task in tasks:
-        splits[split_of(task.id, heldout_percent)].append(task)
-    files: list[Path] = []
-    for split, members in splits.items():
-        trl_path = out / "trl" / f"{split}.jsonl"
-        trl_path.parent.mkdir(parents=True, exist_ok=True)
-        trl_path.write_text("".join(json.dumps(trl_row(t, prompt_messages(t))) + "\n" for t in members))
-        verl_path = out / "verl" / f"{split}.parquet"
-        verl_path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist([verl_row(t, prompt_messages(t)) for t in members]), verl_path)
-        files += [trl_path, verl_path]
+    splits = {task.id: split_of(task.id, heldout_percent) for task in tasks}
+    wanted = {task_id for task_id, split in splits.items() if include_heldout or split == "train"}
+    records = [r for r in records if r.task_id in wanted]
     rollouts = out / "rollouts.jsonl"
     sft = out / "sft.jsonl"
+    out.mkdir(parents=True, exist_ok=True)
     seen: set[tuple[str, str]] = set()
     kept = 0
     with rollouts.open("w") as all_lines, sft.open("w") as sft_lines:
         for record in records:
-            if record.task_id not in by_id:
-                continue
             trajectory = json.loads((run_dir / record.trajectory).read_text()) if record.trajectory else {}
-            line = {
+            line: dict[str, Any] = {
                 "task_id": record.task_id,
                 "sample": record.sample,
-                "split": split_of(record.task_id, heldout_percent),
+                "split": splits[record.task_id],
                 "reward": reward_of(record),
                 "status": record.status,
                 "exit_status": record.exit_status,
@@ -107,23 +100,15 @@ def export(tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int
             }
             all_lines.write(json.dumps(line) + "\n")
             identity = (record.task_id, "\n".join(x.rstrip() for x in record.code.strip().splitlines()))
-            if (
-                record.passed and line["messages"] and identity not in seen
-            ):  # rejection sampling, de-duplicated
+            example = sft_row(record.task_id, line["split"], line["messages"]) if record.passed else None
+            if example is not None and identity not in seen:  # rejection sampling, de-duplicated
                 seen.add(identity)
-                sft_lines.write(
-                    json.dumps(
-                        {"task_id": record.task_id, "split": line["split"], "messages": line["messages"]}
-                    )
-                    + "\n"
-                )
+                sft_lines.write(json.dumps(example) + "\n")
                 kept += 1
-    files += [rollouts, sft]
     rewards = [reward_of(r) or 0.0 for r in records]
     return ExportSummary(
         trajectories=len(records),
         mean_reward=round(sum(rewards) / len(rewards), 4) if rewards else 0.0,
         sft_examples=kept,
-        tasks={split: len(members) for split, members in splits.items()},
-        files=[str(path) for path in files],
+        files=[str(rollouts), str(sft)],
     )

@@ -9,6 +9,7 @@ import pytest
 from rl.dataset import (
     VERIFICATION_COLUMN,
     VerificationInfo,
+    data_source_name,
     task_from_verification,
     trl_row,
     verification_info,
@@ -73,8 +74,9 @@ def test_rows_for_both_trainers() -> None:
     row = trl_row(task, messages)
     assert row["prompt"] == messages
     assert task_from_verification(row[VERIFICATION_COLUMN]).hidden_tests == task.hidden_tests
-    verl = verl_row(task, messages)
+    verl = verl_row(task, messages, index=7, split="heldout")
     assert verl["data_source"] == "humaneval"
+    assert verl["extra_info"] == {"index": 7, "split": "heldout", "task_id": task.id, "suite": task.suite}
     assert verl["reward_model"]["style"] == "rule"
     assert VerificationInfo.model_validate_json(verl["reward_model"]["ground_truth"]).task_id == task.id
 
@@ -88,3 +90,16 @@ def test_the_rebuilt_task_grades_like_the_original(pool: SandboxPool) -> None:
             original, again = grade(pool, task, answer), grade(pool, rebuilt, answer)
             assert (again.status, again.pass_fraction) == (original.status, original.pass_fraction), task.id
             assert (again.status == "passed") == (answer == task.reference_solution), task.id
+
+
+@pytest.mark.parametrize(
+    ("suite", "name"),
+    [
+        ("humaneval", "humaneval"),
+        ("jsonl:/home/me/data/tasks.jsonl", "jsonl/tasks"),
+        ("stdio:tests/tasks/data/contest.jsonl", "stdio/contest"),
+        ("mbpp:/data/mbpp set.jsonl.gz", "mbpp/mbpp_set"),
+    ],
+)
+def test_data_source_is_a_name_not_a_path(suite: str, name: str) -> None:
+    assert data_source_name(suite) == name

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -16,10 +15,12 @@ from batch.config import RunConfig
 from batch.run import run_batch
 from batch.sample import SampleRunner
 from batch.workers import LocalExecutor
-from rl.rollouts import export, split_of
+from rl.rollouts import export, sft_row, split_of
 from rl.trl_reward import TrlReward
 from sandbox import SandboxPool
 from tasks.suites import load_suite
+from tests.cli_process import sandloop
+from tools import TOOL_NAMES
 
 pytestmark = pytest.mark.docker
 ROOT = Path(__file__).parents[2]
@@ -35,27 +36,19 @@ def test_the_split_is_stable_and_respects_the_fraction() -> None:
 
 
 def test_rollouts_export_and_read_back(pool: SandboxPool, tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "cli.main",
-        "rollouts",
-        SUITE,
-        "--out",
-        str(tmp_path),
-        "--backend",
-        "oracle",
-    ]
+    command = ["rollouts", SUITE, "--out", str(tmp_path), "--backend", "oracle"]
     command += ["-n", "2", "--workers", "2", "--heldout-percent", "34"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    done = sandloop(*command)
     assert done.returncode == 0, done.stderr
     tasks = load_suite(SUITE)
+    splits = {task.id: split_of(task.id, 34) for task in tasks}
+    train = {task_id for task_id, split in splits.items() if split == "train"}
+    assert 0 < len(train) < len(tasks)  # both splits have tasks: the held-out ones must stay out
     rows = [
         json.loads(line)
         for split in ("train", "heldout")
         for line in (tmp_path / "trl" / f"{split}.jsonl").read_text().splitlines()
     ]
-    assert sorted(r["prompt"][1]["content"] for r in rows) == sorted(r["prompt"][1]["content"] for r in rows)
     assert len(rows) == len(tasks)
     reward = TrlReward(pool)
     answers = [
@@ -69,15 +62,61 @@ def test_rollouts_export_and_read_back(pool: SandboxPool, tmp_path: Path) -> Non
     verl = pq.read_table(tmp_path / "verl" / "train.parquet").to_pylist()
     assert {row["reward_model"]["style"] for row in verl} == {"rule"}
     assert {row["ability"] for row in verl} == {"code"}
+    assert {row["data_source"] for row in verl} == {"jsonl/tasks"}  # a name, not the suite's path
+    assert [row["extra_info"]["index"] for row in verl] == list(range(len(train)))
+    assert {row["extra_info"]["split"] for row in verl} == {"train"}
     assert verl[0]["prompt"][0]["role"] == "system"
     rollouts = [json.loads(line) for line in (tmp_path / "rollouts.jsonl").read_text().splitlines()]
-    assert len(rollouts) == 2 * len(tasks)
+    assert {r["task_id"] for r in rollouts} == train  # the training split only
+    assert len(rollouts) == 2 * len(train)
     assert all(r["reward"] == 1.0 for r in rollouts)
     sft = [json.loads(line) for line in (tmp_path / "sft.jsonl").read_text().splitlines()]
-    assert len(sft) == len(tasks)  # the oracle's two samples per task are the same answer: kept once
-    assert sft[0]["messages"][-1]["role"] in {"user", "assistant"}
-    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert {
+        r["task_id"] for r in sft
+    } == train  # the oracle's two samples per task are the same answer: kept once
+    assert len(sft) == len(train)
+    assert all(r["messages"][-1]["role"] == "assistant" for r in sft)
+    again = sandloop(*command, "--include-heldout")
     assert "resuming: 6 samples already finished" in " ".join(again.stdout.split())  # rich wraps lines
+    everything = [json.loads(line) for line in (tmp_path / "rollouts.jsonl").read_text().splitlines()]
+    assert {(r["task_id"], r["split"]) for r in everything} == set(splits.items())
+
+
+def test_sft_rows_end_on_the_assistant_and_name_the_tools() -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "run_tests", "arguments": {"code": "x = 1"}}}
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": "s"},
+        {"role": "user", "content": "problem"},
+        {"role": "assistant", "content": "", "tool_calls": [call]},
+        {"role": "tool", "content": "1 of 2 passed", "tool_call_id": "c1", "name": "run_tests"},
+        {"role": "assistant", "content": "```python\nx = 2\n```"},
+        {"role": "user", "content": "Public tests: all passed."},
+    ]
+    row = sft_row("t", "train", messages)
+    assert row is not None
+    assert row["messages"] == messages[:5]
+    assert {tool["function"]["name"] for tool in row["tools"]} == set(TOOL_NAMES)
+    plain = sft_row("t", "train", [messages[1], messages[4], messages[5]])
+    assert plain is not None and "tools" not in plain and plain["messages"][-1]["role"] == "assistant"
+    assert sft_row("t", "train", messages[:2]) is None
+
+
+def test_prompt_export_needs_no_model(pool: SandboxPool, tmp_path: Path) -> None:
+    done = sandloop("export", SUITE, "--out", str(tmp_path), "--heldout-percent", "34")
+    assert done.returncode == 0, done.stderr
+    tasks = {task.id: task for task in load_suite(SUITE)}
+    for split in ("train", "heldout"):
+        trl = [json.loads(line) for line in (tmp_path / "trl" / f"{split}.jsonl").read_text().splitlines()]
+        verl = pq.read_table(tmp_path / "verl" / f"{split}.parquet").to_pylist()
+        ids = [row["extra_info"]["task_id"] for row in verl]
+        assert {split_of(task_id, 34) for task_id in ids} == {split}
+        assert [row["extra_info"]["index"] for row in verl] == list(range(len(verl)))
+        answers = [f"```python\n{tasks[task_id].reference_solution}```" for task_id in ids]
+        scores = TrlReward(pool)(
+            [r["prompt"] for r in trl], answers, verification_info=[r["verification_info"] for r in trl]
+        )
+        assert scores == [1.0] * len(trl)
+    assert sandloop("export", "jsonl:/no/such/file.jsonl", "--out", str(tmp_path)).returncode != 0
 
 
 def test_failed_trajectories_get_low_reward_and_no_sft(pool: SandboxPool, tmp_path: Path) -> None:

@@ -1,0 +1,69 @@
+"""Prompt datasets from a suite, no model needed: TRL rows (JSONL) and verl parquet, one file per split.
+
+Each row carries its task's verification info, so a trainer grades completions from the row alone. The split
+is the stable hash of the task id (`rl.rollouts.split_of`); the held-out files are for validation, never
+training (`data.val_files` in verl).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from agent import prompts
+from rl.dataset import trl_row, verl_row
+from rl.rollouts import split_of
+from tasks.spec import TaskSpec
+
+Split = Literal["train", "heldout"]
+SPLITS: tuple[Split, ...] = ("train", "heldout")
+
+
+def prompt_messages(task: TaskSpec) -> list[dict[str, str]]:
+    """The chat the agent starts from: its system prompt and the problem statement."""
+    return [
+        {"role": "system", "content": prompts.SYSTEM},
+        {"role": "user", "content": prompts.problem_statement(task)},
+    ]
+
+
+class PromptExport(BaseModel):
+    """What a prompt export wrote."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tasks: dict[str, int]
+    """Tasks per split."""
+    files: list[str]
+    """The files written: `trl/<split>.jsonl` and `verl/<split>.parquet` per split."""
+
+
+def split_tasks(tasks: list[TaskSpec], heldout_percent: int) -> dict[Split, list[TaskSpec]]:
+    """The tasks of each split, in suite order."""
+    return {
+        split: [task for task in tasks if split_of(task.id, heldout_percent) == split] for split in SPLITS
+    }
+
+
+def export_prompts(tasks: list[TaskSpec], out: Path, heldout_percent: int = 20) -> PromptExport:
+    """Write OUT/trl/<split>.jsonl (TRL GRPOTrainer rows) and OUT/verl/<split>.parquet (verl RL rows)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files: list[Path] = []
+    splits = split_tasks(tasks, heldout_percent)
+    for split, members in splits.items():
+        trl_path = out / "trl" / f"{split}.jsonl"
+        trl_path.parent.mkdir(parents=True, exist_ok=True)
+        trl_path.write_text("".join(json.dumps(trl_row(t, prompt_messages(t))) + "\n" for t in members))
+        verl_path = out / "verl" / f"{split}.parquet"
+        verl_path.parent.mkdir(parents=True, exist_ok=True)
+        rows = [verl_row(t, prompt_messages(t), index=i, split=split) for i, t in enumerate(members)]
+        pq.write_table(pa.Table.from_pylist(rows), verl_path)
+        files += [trl_path, verl_path]
+    return PromptExport(
+        tasks={split: len(members) for split, members in splits.items()}, files=[str(f) for f in files]
+    )
