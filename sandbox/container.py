@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from typing import Any
 
@@ -11,7 +12,8 @@ from docker.errors import DockerException
 
 from sandbox.channel import Channel
 from sandbox.config import PoolConfig
-from sandbox.errors import ContainerLost, ContainerStartFailed
+from sandbox.errors import ContainerLost, ContainerStartFailed, ProtocolMismatch
+from sandbox.image import executor_protocol as wire
 
 # What PID 1 needs to clean up after jobs: kill them (other uid), empty their files, chown the work dir,
 # switch to the job user. Jobs run as that user and keep none of these.
@@ -82,17 +84,28 @@ class WarmContainer:
                 f"could not start a sandbox container from {image}: {error}"
             ) from error
         warm = cls(api, container_id, Channel(attached))
+        ping: wire.PingFrame = {"v": wire.PROTOCOL_VERSION, "kind": "ping"}
         try:
-            warm.execute(b'{"kind":"ping"}', config.start_timeout_s)
+            warm.execute(json.dumps(ping).encode(), config.start_timeout_s)
         except ContainerLost as error:
             warm.close()
             raise ContainerStartFailed(f"the sandbox executor did not come up: {error}") from error
+        except ProtocolMismatch as error:
+            warm.close()
+            raise ContainerStartFailed(f"{image}: {error}") from error
         return warm
 
-    def execute(self, payload: bytes, guard_s: float) -> dict[str, Any]:
-        """Send one job and wait for its answer; ContainerLost when the container dies or hangs."""
+    def execute(self, payload: bytes, guard_s: float) -> wire.Answer:
+        """Send one encoded job frame and wait for its answer; ContainerLost when the container dies or
+        hangs, ProtocolMismatch when its executor speaks another protocol version."""
         self._channel.send(payload)
-        return self._channel.receive(guard_s)
+        answer = self._channel.receive(guard_s)
+        if answer["kind"] == "protocol_error":
+            raise ProtocolMismatch(answer["message"])
+        mismatch = wire.version_mismatch(answer.get("v"), they="sandbox image", we="host")
+        if mismatch is not None:
+            raise ProtocolMismatch(mismatch)
+        return answer
 
     def disconnect(self) -> None:
         """Let the container go: its executor exits at EOF and Docker removes it (auto-remove)."""

@@ -23,3 +23,7 @@ class ContainerStartFailed(SandboxError):
 
 class ContainerLost(SandboxError):
     """A warm container died or stopped answering while running a job."""
+
+
+class ProtocolMismatch(SandboxError):
+    """The sandbox image's executor speaks another protocol version than this host (another sandloop)."""

@@ -17,7 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Self
+from typing import Self
 
 import docker
 from docker.errors import DockerException
@@ -26,6 +26,7 @@ from sandbox.config import PoolConfig
 from sandbox.container import LABEL, WarmContainer
 from sandbox.engine import connect
 from sandbox.errors import ContainerLost, ContainerStartFailed, ImageMissing, SandboxError
+from sandbox.image import executor_protocol as wire
 from sandbox.image import recipe
 from sandbox.models import MAX_JOB_BYTES, CasesJob, Job, JobResult, RunJob, TestJob
 from sandbox.results import case_passed, interpret
@@ -33,9 +34,10 @@ from sandbox.results import case_passed, interpret
 OWNER_LABEL, HOST_LABEL = "sandloop.owner_pid", "sandloop.owner_host"
 
 
-def executor_payload(job: Job) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "kind": job.kind,
+def executor_frame(job: Job) -> wire.ProgramFrame:
+    """The job as the executor reads it (the expected outputs of cases stay in the host)."""
+    program: wire.ProgramFields = {
+        "v": wire.PROTOCOL_VERSION,
         "source": job.source,
         "files": job.files,
         "timeout_s": job.limits.timeout_s,
@@ -43,12 +45,10 @@ def executor_payload(job: Job) -> dict[str, Any]:
         "output_limit": job.limits.output_limit_bytes,
     }
     if isinstance(job, RunJob):
-        payload["stdin"] = job.stdin
-    elif isinstance(job, TestJob):
-        payload.update(tests=job.tests, entry_point=job.entry_point)
-    else:
-        payload["inputs"] = [case.input for case in job.cases]
-    return payload
+        return {**program, "kind": "run", "stdin": job.stdin}
+    if isinstance(job, TestJob):
+        return {**program, "kind": "tests", "tests": job.tests, "entry_point": job.entry_point}
+    return {**program, "kind": "cases", "inputs": [case.input for case in job.cases]}
 
 
 def _runs(job: Job) -> int:
@@ -135,8 +135,8 @@ class SandboxPool:
 
     def run(self, job: Job) -> JobResult:
         """Run one job; blocks while every container is busy. Thread-safe."""
-        payload = executor_payload(job)
-        encoded = json.dumps(payload, separators=(",", ":")).encode()
+        frame = executor_frame(job)
+        encoded = json.dumps(frame, separators=(",", ":")).encode()
         size = len(encoded)
         if size > MAX_JOB_BYTES:
             return JobResult(
@@ -156,7 +156,7 @@ class SandboxPool:
                     status="infra_error", message="every sandbox container was lost and none restarts"
                 )
             try:
-                answer = self._answer(container, job, payload, encoded, guard)
+                answer = self._answer(container, job, frame, encoded, guard)
             except ContainerLost as error:
                 lost.append(str(error))
                 self._discard(container)
@@ -171,20 +171,21 @@ class SandboxPool:
 
     @staticmethod
     def _answer(
-        container: WarmContainer, job: Job, payload: dict[str, Any], encoded: bytes, guard: float
-    ) -> dict[str, Any]:
-        if not (isinstance(job, CasesJob) and job.fail_fast):
+        container: WarmContainer, job: Job, frame: wire.ProgramFrame, encoded: bytes, guard: float
+    ) -> wire.Answer:
+        if not (isinstance(job, CasesJob) and job.fail_fast and frame["kind"] == "cases"):
             return container.execute(encoded, guard)
         # Outputs are judged in the host (expected outputs never enter the container): one case at a time.
-        runs: list[dict[str, Any]] = []
+        runs: list[wire.RunRecord] = []
         for case in job.cases:
-            answer = container.execute(json.dumps({**payload, "inputs": [case.input]}).encode(), guard)
-            if "runs" not in answer:
+            one_case: wire.CasesFrame = {**frame, "inputs": [case.input]}
+            answer = container.execute(json.dumps(one_case).encode(), guard)
+            if answer["kind"] != "runs":
                 return answer
             runs += answer["runs"]
             if not case_passed(job, runs[-1], case):
                 break
-        return {"runs": runs}
+        return {"v": wire.PROTOCOL_VERSION, "kind": "runs", "runs": runs}
 
     def _acquire(self) -> WarmContainer | None:
         while True:
