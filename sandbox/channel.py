@@ -81,6 +81,9 @@ class Channel:
         return frame
 
     def close(self) -> None:
+        # shutdown() first: close() alone does not wake a thread blocked in recv() on this socket
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
         for closable in (self._sock, self._attached):
             with contextlib.suppress(OSError):
                 closable.close()

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 PROTOCOL_VERSION = 2
+WALL_CLOCK_STRETCH = 5.0
+"""A run's wall-clock limit leaves out the time it waited for a CPU (host load), up to this many times the
+limit: the executor stops it by then, and the host's guard waits that long before deeming a container hung."""
 
 # ---------------------------------------------------------------- host -> executor
 
