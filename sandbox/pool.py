@@ -111,6 +111,8 @@ class SandboxPool:
         return self
 
     def close(self) -> None:
+        with self._members:  # first, without waiting for a start in another thread: its containers see this
+            self._closed = True
         with self._lock:
             self._close_all()
             self._started = False
