@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from agent.messages import Message
-from agent.models.base import ModelReply, Sampling
+from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.reasoning import hermes_tool_calls, split_thinking
 
 
-class ScriptedModel:
+class ScriptedModel(ChatModel):
     """Replies in order; a reply is raw text (thinking and Hermes tool calls are parsed) or a ModelReply."""
 
     def __init__(self, replies: Iterable[str | ModelReply], name: str = "scripted") -> None:

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 
 stderr = Console(stderr=True, highlight=False)
+ENGINE_LOST_EXIT = 75
+"""Exit code when the Docker engine went away during a command (EX_TEMPFAIL): run it again once it is back."""
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -28,9 +30,11 @@ def read_text(path: Path, what: str) -> str:
 
 @contextmanager
 def sandbox_errors() -> Iterator[None]:
-    from sandbox.errors import SandboxError
+    from sandbox.errors import EngineLost, SandboxError
 
     try:
         yield
+    except EngineLost as error:
+        raise fail(f"{error}; run the same command again once it is back", ENGINE_LOST_EXIT) from None
     except SandboxError as error:
         raise fail(str(error)) from None

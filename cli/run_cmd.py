@@ -252,11 +252,11 @@ def _run(
                 import agent.solve  # noqa: F401  LangGraph takes seconds to import: now, not in the first sample
         with sandbox_errors():
             starting.result()
-        # Infra-error samples are run again: the bars count them when they are done this time.
-        counted = [r for r in in_order(tasks, config.samples, finished) if r.status != "infra_error"]
-        sampler = SampleRunner(chat_model, pool, config, run_dir)
-        with RunProgress(console, tasks, config.samples, counted) as view:
-            return run_batch(tasks, config, sampler, run_dir, LocalExecutor(workers), view, finished)
+            # Infra-error samples are run again: the bars count them when they are done this time.
+            counted = [r for r in in_order(tasks, config.samples, finished) if r.status != "infra_error"]
+            sampler = SampleRunner(chat_model, pool, config, run_dir)
+            with RunProgress(console, tasks, config.samples, counted) as view:
+                return run_batch(tasks, config, sampler, run_dir, LocalExecutor(workers), view, finished)
     except KeyboardInterrupt:
         selected = {task.id for task in tasks}
         saved = sum(task_id in selected for task_id, _ in ResultsLog(run_dir).load())

@@ -74,9 +74,7 @@ def solve(
     try:
         fields = {"backend": backend, "base_url": base_url} | ({"model": model} if model else {})
         chat_model = load_model(ModelConfig.model_validate(fields))
-        probe = getattr(chat_model, "probe", None)
-        if probe is not None:  # a remote endpoint: fail now, in one line, not after the run started
-            probe()
+        chat_model.probe()  # a remote endpoint: fail now, in one line, not after the run started
     except ValidationError as error:
         first = error.errors()[0]
         raise fail(f"--{'.'.join(map(str, first['loc'])).replace('_', '-')}: {first['msg']}") from None

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from sandbox.errors import ContainerLost
+from sandbox.image.executor_protocol import Answer
 
 STDOUT, STDERR = 1, 2
 LOG_TAIL_BYTES = 8192
@@ -35,12 +36,12 @@ class Channel:
         except OSError as error:
             raise ContainerLost(f"could not send a job to the container: {error}") from error
 
-    def receive(self, timeout_s: float) -> dict[str, Any]:
+    def receive(self, timeout_s: float) -> Answer:
         deadline = time.monotonic() + timeout_s
         while True:
             frame = self._take_frame()
             if frame is not None:
-                answer: dict[str, Any] = json.loads(frame)
+                answer: Answer = json.loads(frame)
                 return answer
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -80,6 +81,9 @@ class Channel:
         return frame
 
     def close(self) -> None:
+        # shutdown() first: close() alone does not wake a thread blocked in recv() on this socket
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
         for closable in (self._sock, self._attached):
             with contextlib.suppress(OSError):
                 closable.close()

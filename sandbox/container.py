@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from typing import Any
 
 import docker
-from docker.errors import DockerException
+from docker.types import LogConfig
 
 from sandbox.channel import Channel
 from sandbox.config import PoolConfig
-from sandbox.errors import ContainerLost, ContainerStartFailed
+from sandbox.engine import ENGINE_ERRORS
+from sandbox.errors import ContainerLost, ContainerStartFailed, ProtocolMismatch
+from sandbox.image import executor_protocol as wire
 
 # What PID 1 needs to clean up after jobs: kill them (other uid), empty their files, chown the work dir,
 # switch to the job user. Jobs run as that user and keep none of these.
@@ -43,6 +46,9 @@ def host_config(api: docker.APIClient, config: PoolConfig) -> dict[str, Any]:
         ipc_mode="private",
         sysctls=NO_SYSV_OR_MQUEUE_IPC,
         auto_remove=True,
+        # Answers travel on stdout through the attach stream, which needs no log: a log driver would keep
+        # every answer on the host's disk.
+        log_config=LogConfig(type=LogConfig.types.NONE),
     )
 
 
@@ -75,24 +81,42 @@ class WarmContainer:
                 container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
             )
             api.start(container_id)
-        except DockerException as error:
-            with contextlib.suppress(DockerException):
+        except ENGINE_ERRORS as error:
+            with contextlib.suppress(*ENGINE_ERRORS):
                 api.remove_container(name, force=True)
             raise ContainerStartFailed(
                 f"could not start a sandbox container from {image}: {error}"
             ) from error
+        except BaseException:  # Ctrl-C: a container created but not started is never auto-removed
+            with contextlib.suppress(*ENGINE_ERRORS):
+                api.remove_container(name, force=True)
+            raise
         warm = cls(api, container_id, Channel(attached))
+        ping: wire.PingFrame = {"v": wire.PROTOCOL_VERSION, "kind": "ping"}
         try:
-            warm.execute(b'{"kind":"ping"}', config.start_timeout_s)
+            warm.execute(json.dumps(ping).encode(), config.start_timeout_s)
         except ContainerLost as error:
             warm.close()
             raise ContainerStartFailed(f"the sandbox executor did not come up: {error}") from error
+        except ProtocolMismatch as error:
+            warm.close()
+            raise ContainerStartFailed(f"{image}: {error}") from error
+        except BaseException:
+            warm.close()
+            raise
         return warm
 
-    def execute(self, payload: bytes, guard_s: float) -> dict[str, Any]:
-        """Send one job and wait for its answer; ContainerLost when the container dies or hangs."""
+    def execute(self, payload: bytes, guard_s: float) -> wire.Answer:
+        """Send one encoded job frame and wait for its answer; ContainerLost when the container dies or
+        hangs, ProtocolMismatch when its executor speaks another protocol version."""
         self._channel.send(payload)
-        return self._channel.receive(guard_s)
+        answer = self._channel.receive(guard_s)
+        if answer["kind"] == "protocol_error":
+            raise ProtocolMismatch(answer["message"])
+        mismatch = wire.version_mismatch(answer.get("v"), they="sandbox image", we="host")
+        if mismatch is not None:
+            raise ProtocolMismatch(mismatch)
+        return answer
 
     def disconnect(self) -> None:
         """Let the container go: its executor exits at EOF and Docker removes it (auto-remove)."""
@@ -101,5 +125,5 @@ class WarmContainer:
     def close(self) -> None:
         """Kill the container now (it may be hung); Docker removes it (auto-remove)."""
         self._channel.close()
-        with contextlib.suppress(DockerException):
+        with contextlib.suppress(*ENGINE_ERRORS):  # a lost engine has no container left to kill
             self._api.remove_container(self.id, force=True)

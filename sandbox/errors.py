@@ -9,6 +9,11 @@ class EngineUnavailable(SandboxError):
     """No Docker engine answers, or this user may not talk to it."""
 
 
+class EngineLost(EngineUnavailable):
+    """The Docker engine stopped answering during a run: the jobs in flight were recorded as `infra_error`;
+    rerunning the command once the engine is back resumes."""
+
+
 class ImageMissing(SandboxError):
     """The sandbox image is not built (run `sandloop sandbox build`)."""
 
@@ -23,3 +28,7 @@ class ContainerStartFailed(SandboxError):
 
 class ContainerLost(SandboxError):
     """A warm container died or stopped answering while running a job."""
+
+
+class ProtocolMismatch(SandboxError):
+    """The sandbox image's executor speaks another protocol version than this host (another sandloop)."""

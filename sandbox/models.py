@@ -20,7 +20,8 @@ class Limits(_Frozen):
     """Per-job limits, enforced inside the container by the executor."""
 
     timeout_s: float = Field(10.0, gt=0, le=3600)
-    """Wall-clock limit of one program run (each stdin/stdout case gets its own)."""
+    """Wall-clock limit of one program run (each stdin/stdout case gets its own); time the run waited for a
+    CPU under host load does not count, up to 5 times the limit."""
     cpu_time_s: float | None = Field(None, gt=0, le=3600)
     """CPU-time limit of one program run; defaults to the wall-clock limit."""
     output_limit_bytes: int = Field(65536, ge=1024, le=16 * 1024 * 1024)

@@ -2,7 +2,8 @@
 
 Back-pressure is the pool's size: a job waits for an idle container. A container that dies or hangs is
 replaced and its job retried once on the fresh one; a job that takes a second container down is the
-job's doing (`error`), never `infra_error`.
+job's doing (`error`), never `infra_error`. When the Docker engine itself stops answering, the jobs in
+flight end as `infra_error` and every later `run` raises EngineLost. A closed pool starts no container.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Self
+from typing import Self
 
 import docker
-from docker.errors import DockerException
 
 from sandbox.config import PoolConfig
 from sandbox.container import LABEL, WarmContainer
-from sandbox.engine import connect
-from sandbox.errors import ContainerLost, ContainerStartFailed, ImageMissing, SandboxError
+from sandbox.engine import ENGINE_ERRORS, connect, engine_answers
+from sandbox.errors import ContainerLost, ContainerStartFailed, EngineLost, ImageMissing, SandboxError
+from sandbox.image import executor_protocol as wire
 from sandbox.image import recipe
 from sandbox.models import MAX_JOB_BYTES, CasesJob, Job, JobResult, RunJob, TestJob
 from sandbox.results import case_passed, interpret
@@ -33,9 +34,10 @@ from sandbox.results import case_passed, interpret
 OWNER_LABEL, HOST_LABEL = "sandloop.owner_pid", "sandloop.owner_host"
 
 
-def executor_payload(job: Job) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "kind": job.kind,
+def executor_frame(job: Job) -> wire.ProgramFrame:
+    """The job as the executor reads it (the expected outputs of cases stay in the host)."""
+    program: wire.ProgramFields = {
+        "v": wire.PROTOCOL_VERSION,
         "source": job.source,
         "files": job.files,
         "timeout_s": job.limits.timeout_s,
@@ -43,12 +45,10 @@ def executor_payload(job: Job) -> dict[str, Any]:
         "output_limit": job.limits.output_limit_bytes,
     }
     if isinstance(job, RunJob):
-        payload["stdin"] = job.stdin
-    elif isinstance(job, TestJob):
-        payload.update(tests=job.tests, entry_point=job.entry_point)
-    else:
-        payload["inputs"] = [case.input for case in job.cases]
-    return payload
+        return {**program, "kind": "run", "stdin": job.stdin}
+    if isinstance(job, TestJob):
+        return {**program, "kind": "tests", "tests": job.tests, "entry_point": job.entry_point}
+    return {**program, "kind": "cases", "inputs": [case.input for case in job.cases]}
 
 
 def _runs(job: Job) -> int:
@@ -65,8 +65,13 @@ class SandboxPool:
         self._idle: queue.Queue[WarmContainer] = queue.Queue()
         self._all: set[WarmContainer] = set()
         self._lock = threading.Lock()
+        self._members = threading.Lock()
+        """Guards `_all` and `_closed` (`_lock` is held while containers start in other threads)."""
         self._started = False
-        self._pool_id = uuid.uuid4().hex[:12]
+        self._closed = False
+        self._engine_lost: str | None = None
+        self.pool_id = uuid.uuid4().hex[:12]
+        """Value of the `sandloop.pool` label on this pool's containers."""
 
     # ------------------------------------------------------------ life cycle
 
@@ -81,23 +86,33 @@ class SandboxPool:
         with self._lock:
             if self._started:
                 return self
+            self._closed = False
             try:
                 self.client.images.get(self.image)
-            except DockerException as error:
+            except ENGINE_ERRORS as error:
+                if not engine_answers(self.client):
+                    raise EngineLost(f"the Docker engine stopped answering: {error}") from error
                 raise ImageMissing(
                     f"sandbox image {self.image} is missing: run `sandloop sandbox build`"
                 ) from error
             remove_orphans(self.client)
-            with ThreadPoolExecutor(self.config.size) as starter:
-                futures = [starter.submit(self._new_container) for _ in range(self.config.size)]
-                errors = [f.exception() for f in futures if f.exception() is not None]
+            try:
+                with ThreadPoolExecutor(self.config.size) as starter:
+                    futures = [starter.submit(self._new_container) for _ in range(self.config.size)]
+                    errors = [f.exception() for f in futures if f.exception() is not None]
+            except BaseException:  # Ctrl-C: the containers still starting close themselves
+                self._close_all()
+                raise
             if errors:
                 self._close_all()
+                self._closed = False  # a failed start is not a close: a later `run` tries again
                 raise errors[0]  # type: ignore[misc]
             self._started = True
         return self
 
     def close(self) -> None:
+        with self._members:  # first, without waiting for a start in another thread: its containers see this
+            self._closed = True
         with self._lock:
             self._close_all()
             self._started = False
@@ -105,7 +120,10 @@ class SandboxPool:
     def _close_all(self) -> None:
         # Closing the connection is enough: each executor reads EOF once its current job (if any) ends, exits,
         # and Docker removes the container (auto-remove). Waiting for that would only slow every exit down.
-        containers, self._all = list(self._all), set()
+        # A job blocked on its answer wakes up (ContainerLost) and, the pool being closed, starts nothing.
+        with self._members:
+            self._closed = True
+            containers, self._all = list(self._all), set()
         for container in containers:
             container.disconnect()
         self._idle = queue.Queue()
@@ -118,80 +136,106 @@ class SandboxPool:
 
     def _new_container(self) -> WarmContainer:
         labels = {
-            "sandloop.pool": self._pool_id,
+            "sandloop.pool": self.pool_id,
             OWNER_LABEL: str(os.getpid()),
             HOST_LABEL: socket.gethostname(),
         }
+        if self._closed:
+            raise ContainerStartFailed("the sandbox pool is closed")
         container = WarmContainer.start(self.client.api, self.config, self.image, labels)
-        self._all.add(container)
-        self._idle.put(container)
-        return container
+        with self._members:
+            if not self._closed:
+                self._all.add(container)
+                self._idle.put(container)
+                return container
+        container.disconnect()  # the pool closed while this one started
+        raise ContainerStartFailed("the sandbox pool is closed")
 
     def _discard(self, container: WarmContainer) -> None:
-        self._all.discard(container)
+        with self._members:
+            self._all.discard(container)
         container.close()
+
+    def _replace(self, error: ContainerStartFailed) -> JobResult:
+        """The result of a job whose container could not be replaced; notes a lost engine."""
+        if not self._closed and not engine_answers(self.client):
+            self._engine_lost = (
+                f"the Docker engine stopped answering during the run ({error}); the jobs in flight ended as "
+                "infra errors"
+            )
+        return JobResult(status="infra_error", message=str(error))
 
     # ------------------------------------------------------------ one job
 
     def run(self, job: Job) -> JobResult:
         """Run one job; blocks while every container is busy. Thread-safe."""
-        payload = executor_payload(job)
-        encoded = json.dumps(payload, separators=(",", ":")).encode()
+        frame = executor_frame(job)
+        encoded = json.dumps(frame, separators=(",", ":")).encode()
         size = len(encoded)
         if size > MAX_JOB_BYTES:
             return JobResult(
                 status="error", message=f"job of {size} bytes exceeds the {MAX_JOB_BYTES}-byte limit"
             )
+        if self._engine_lost is not None:
+            raise EngineLost(self._engine_lost)
+        if self._closed:
+            return JobResult(status="infra_error", message="the sandbox pool is closed")
         if not self._started:
             try:
                 self.start()
+            except EngineLost:
+                raise
             except SandboxError as error:
                 return JobResult(status="infra_error", message=str(error))
-        guard = (job.limits.timeout_s + 1.0) * _runs(job) + self.config.guard_s
+        guard = (job.limits.timeout_s * wire.WALL_CLOCK_STRETCH + 1.0) * _runs(job) + self.config.guard_s
         lost: list[str] = []
         for _ in range(2):
             container = self._acquire()
             if container is None:
+                lost_all = "every sandbox container was lost and none restarts"
                 return JobResult(
-                    status="infra_error", message="every sandbox container was lost and none restarts"
+                    status="infra_error", message="the sandbox pool is closed" if self._closed else lost_all
                 )
             try:
-                answer = self._answer(container, job, payload, encoded, guard)
+                answer = self._answer(container, job, frame, encoded, guard)
             except ContainerLost as error:
                 lost.append(str(error))
                 self._discard(container)
                 try:
                     self._new_container()
                 except ContainerStartFailed as start_error:
-                    return JobResult(status="infra_error", message=str(start_error))
+                    return self._replace(start_error)
                 continue
-            self._idle.put(container)
+            with self._members:
+                if container in self._all:  # not when the pool closed meanwhile
+                    self._idle.put(container)
             return interpret(job, answer)
         return JobResult(status="error", message=f"the job took down its sandbox container twice: {lost[-1]}")
 
     @staticmethod
     def _answer(
-        container: WarmContainer, job: Job, payload: dict[str, Any], encoded: bytes, guard: float
-    ) -> dict[str, Any]:
-        if not (isinstance(job, CasesJob) and job.fail_fast):
+        container: WarmContainer, job: Job, frame: wire.ProgramFrame, encoded: bytes, guard: float
+    ) -> wire.Answer:
+        if not (isinstance(job, CasesJob) and job.fail_fast and frame["kind"] == "cases"):
             return container.execute(encoded, guard)
         # Outputs are judged in the host (expected outputs never enter the container): one case at a time.
-        runs: list[dict[str, Any]] = []
+        runs: list[wire.RunRecord] = []
         for case in job.cases:
-            answer = container.execute(json.dumps({**payload, "inputs": [case.input]}).encode(), guard)
-            if "runs" not in answer:
+            one_case: wire.CasesFrame = {**frame, "inputs": [case.input]}
+            answer = container.execute(json.dumps(one_case).encode(), guard)
+            if answer["kind"] != "runs":
                 return answer
             runs += answer["runs"]
             if not case_passed(job, runs[-1], case):
                 break
-        return {"runs": runs}
+        return {"v": wire.PROTOCOL_VERSION, "kind": "runs", "runs": runs}
 
     def _acquire(self) -> WarmContainer | None:
         while True:
             try:
                 return self._idle.get(timeout=1.0)
             except queue.Empty:
-                if not self._all:
+                if not self._all or self._closed:
                     return None
 
     async def arun(self, job: Job) -> JobResult:
@@ -204,7 +248,8 @@ class SandboxPool:
     def iter_many(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
         """Results in job order; at most two jobs per container are in flight, so `jobs` may be endless."""
         window = 2 * self.config.size
-        with ThreadPoolExecutor(self.config.size, thread_name_prefix="sandloop-job") as workers:
+        workers = ThreadPoolExecutor(self.config.size, thread_name_prefix="sandloop-job")
+        try:
             pending: deque[Future[JobResult]] = deque()
             for job in jobs:
                 pending.append(workers.submit(self.run, job))
@@ -212,6 +257,10 @@ class SandboxPool:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
+        finally:
+            # On an interrupt or an error, the jobs in flight end when the pool closes (their containers'
+            # connections are shut down): waiting for them here would hold the close back.
+            workers.shutdown(wait=False, cancel_futures=True)
 
     def run_many(self, jobs: Iterable[Job]) -> list[JobResult]:
         return list(self.iter_many(jobs))
@@ -247,7 +296,7 @@ def remove_orphans(client: docker.DockerClient) -> int:
         labels = container.labels
         owner = labels.get(OWNER_LABEL, "")
         if labels.get(HOST_LABEL) == host and owner.isdigit() and not _alive(int(owner)):
-            with contextlib.suppress(DockerException):
+            with contextlib.suppress(*ENGINE_ERRORS):
                 container.remove(force=True)
                 removed += 1
     return removed

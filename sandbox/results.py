@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.image.executor_protocol import Answer, HarnessReport, RunRecord
 from sandbox.models import CasesJob, IOCase, Job, JobResult, RunJob, Status, TestVerdict
 from sandbox.stdio_judge import compare_output
 
@@ -23,7 +24,7 @@ def _last_line(text: str) -> str | None:
     return lines[-1][:300] if lines else None
 
 
-def run_status(run: dict[str, Any], job: Job) -> tuple[Status, str | None]:
+def run_status(run: RunRecord, job: Job) -> tuple[Status, str | None]:
     """Status of one program run judged on its own (exit code 0 = completed); tests refine it."""
     outcome = run["outcome"]
     if outcome == "timeout":
@@ -39,7 +40,7 @@ def run_status(run: dict[str, Any], job: Job) -> tuple[Status, str | None]:
     return "error", _last_line(run["stderr"]) or f"exit code {run['exit_code']}"
 
 
-def _streams(run: dict[str, Any]) -> dict[str, Any]:
+def _streams(run: RunRecord) -> dict[str, Any]:
     stopped = run["outcome"] == "output_limit"
     return {
         "exit_code": run["exit_code"],
@@ -49,11 +50,13 @@ def _streams(run: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def interpret(job: Job, answer: dict[str, Any]) -> JobResult:
-    if "executor_error" in answer:
-        return JobResult(status="infra_error", message=f"sandbox executor failed: {answer['executor_error']}")
-    if "harness_error" in answer:
-        return JobResult(status="error", message=answer["harness_error"])
+def interpret(job: Job, answer: Answer) -> JobResult:
+    if answer["kind"] == "executor_error":
+        return JobResult(status="infra_error", message=f"sandbox executor failed: {answer['message']}")
+    if answer["kind"] == "harness_error":
+        return JobResult(status="error", message=answer["message"])
+    if answer["kind"] != "runs":
+        return JobResult(status="infra_error", message=f"the sandbox executor answered {answer['kind']!r}")
     if isinstance(job, RunJob):
         return _run_result(job, answer["runs"][0])
     if isinstance(job, CasesJob):
@@ -61,7 +64,7 @@ def interpret(job: Job, answer: dict[str, Any]) -> JobResult:
     return _tests_result(job, answer["runs"][0])
 
 
-def _run_result(job: RunJob, run: dict[str, Any]) -> JobResult:
+def _run_result(job: RunJob, run: RunRecord) -> JobResult:
     status, message = run_status(run, job)
     return JobResult(
         status=status,
@@ -72,11 +75,18 @@ def _run_result(job: RunJob, run: dict[str, Any]) -> JobResult:
     )
 
 
-def _tests_result(job: Job, run: dict[str, Any]) -> JobResult:
+def _tests_result(job: Job, run: RunRecord) -> JobResult:
     limit_status, message = run_status(run, job)
+    harness: HarnessReport = run.get("harness") or {
+        "loaded": False,
+        "completed": False,
+        "program_error": None,
+        "fatal": "the executor sent no harness report",
+        "asserts": [],
+    }
     verdicts = []
-    for entry in run["tests"]:
-        held = run["loaded"] and entry["executions"] > 0 and entry["failures"] == 0
+    for entry in harness["asserts"]:
+        held = harness["loaded"] and entry["executions"] > 0 and entry["failures"] == 0
         detail = entry["detail"] if entry["executions"] else "not run"
         verdicts.append(
             TestVerdict(
@@ -88,8 +98,8 @@ def _tests_result(job: Job, run: dict[str, Any]) -> JobResult:
             )
         )
     if not verdicts:  # test code without asserts: one test, "it ran to the end"
-        held = run["completed"]
-        detail = None if held else run["fatal"] or "the test code did not run to the end"
+        held = harness["completed"]
+        detail = None if held else harness["fatal"] or "the test code did not run to the end"
         verdicts.append(
             TestVerdict(name="test code", passed=held, status="passed" if held else "failed", detail=detail)
         )
@@ -97,16 +107,16 @@ def _tests_result(job: Job, run: dict[str, Any]) -> JobResult:
     status: Status
     if limit_status in ("timeout", "memory", "output_limit"):
         status = limit_status
-    elif run["program_error"] is not None or not run["loaded"]:
-        status, message = "error", run["program_error"] or message or "the program did not load"
-    elif run["completed"] and passed == len(verdicts):
+    elif harness["program_error"] is not None or not harness["loaded"]:
+        status, message = "error", harness["program_error"] or message or "the program did not load"
+    elif harness["completed"] and passed == len(verdicts):
         status, message = "passed", None
     else:
         status = "failed"
         failing = next((v for v in verdicts if not v.passed), None)
-        if run["fatal"]:
-            message = f"the tests stopped: {run['fatal']}"
-        elif not run["completed"]:
+        if harness["fatal"]:
+            message = f"the tests stopped: {harness['fatal']}"
+        elif not harness["completed"]:
             message = "the tests did not run to the end (the process exited or was killed)"
         elif failing is not None:
             message = f"{failing.name}: {failing.detail}"
@@ -120,7 +130,7 @@ def _tests_result(job: Job, run: dict[str, Any]) -> JobResult:
     )
 
 
-def case_verdict(job: CasesJob, run: dict[str, Any], case: IOCase) -> tuple[Status, str | None]:
+def case_verdict(job: CasesJob, run: RunRecord, case: IOCase) -> tuple[Status, str | None]:
     status, detail = run_status(run, job)
     if status == "passed":
         detail = compare_output(run["stdout"], case.output) if not run["stdout_cut"] else "output cut"
@@ -128,11 +138,11 @@ def case_verdict(job: CasesJob, run: dict[str, Any], case: IOCase) -> tuple[Stat
     return status, detail
 
 
-def case_passed(job: CasesJob, run: dict[str, Any], case: IOCase) -> bool:
+def case_passed(job: CasesJob, run: RunRecord, case: IOCase) -> bool:
     return case_verdict(job, run, case)[0] == "passed"
 
 
-def _cases_result(job: CasesJob, runs: list[dict[str, Any]]) -> JobResult:
+def _cases_result(job: CasesJob, runs: list[RunRecord]) -> JobResult:
     verdicts = []
     for number, case in enumerate(job.cases, start=1):
         if number > len(runs):

@@ -50,11 +50,36 @@ class ModelReply(BaseModel):
 
 
 class ChatModel(Protocol):
-    """A chat model: messages (and optional tool schemas) in, one reply out."""
+    """A chat model: messages (and optional tool schemas) in, one reply out.
+
+    Backends subclass this protocol explicitly to take the defaults of its capabilities (not thread-safe,
+    no endpoint to probe, no batching, unknown context window) and override what they do better.
+    """
 
     name: str
     """What to record in trajectories (model id or path; never a secret)."""
+    thread_safe: bool = False
+    """`chat` may be called from many threads at once (HTTP clients); else callers serialize the calls."""
+    batched: bool = False
+    """`chat_batch` generates the conversations together, faster than one `chat` after another."""
+    context_window: int | None = None
+    """Most tokens of prompt plus reply the model takes; None when the backend cannot tell."""
 
     def chat(
         self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None, sampling: Sampling
     ) -> ModelReply: ...
+
+    def chat_batch(
+        self,
+        conversations: list[list[Message]],
+        sampling: Sampling,
+        *,
+        tools: list[dict[str, Any]] | None = None,
+    ) -> list[ModelReply]:
+        """One reply per conversation; by default one `chat` after another."""
+        return [self.chat(messages, tools=tools, sampling=sampling) for messages in conversations]
+
+    def probe(self) -> None:
+        """Check the model can answer before a run starts (ModelError, one line, if not); by default it can:
+        an in-process model failed at load time already."""
+        return None

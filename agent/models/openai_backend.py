@@ -19,7 +19,7 @@ import openai
 from openai.types.chat import ChatCompletionChunk
 
 from agent.messages import Message, ToolCall
-from agent.models.base import ModelReply, Sampling
+from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.embedded import EMBEDDED_MODEL, embedded_gguf
 from agent.models.errors import ModelError
@@ -33,11 +33,13 @@ PLACEHOLDER_KEY = "EMPTY"  # local servers ignore the key, but the client insist
 OPTIONAL_FIELDS = ("stream_options", "top_k")
 
 
-class OpenAIModel:
+class OpenAIModel(ChatModel):
     """A chat model behind an OpenAI-compatible HTTP endpoint."""
 
     thread_safe = True
     """Calls are independent HTTP requests: batch runs may make them from many threads."""
+    context_window: int | None = None
+    """Known once `probe` has listed the server's models, when the server says (vLLM's `max_model_len`)."""
 
     def __init__(self, config: ModelConfig) -> None:
         self.name = config.model
@@ -83,15 +85,18 @@ class OpenAIModel:
     def probe(self) -> None:
         """Check the endpoint answers (listing its models) before a run starts; ModelError if not."""
         try:
-            self._openai().with_options(
-                max_retries=0, timeout=min(10.0, self._config.timeout_s)
-            ).models.list()
+            listed = (
+                self._openai()
+                .with_options(max_retries=0, timeout=min(10.0, self._config.timeout_s))
+                .models.list()
+            )
         except openai.APIConnectionError as error:
             raise ModelError(
                 f"no OpenAI-compatible server answers at {self.base_url}: {self._reason(error)}"
             ) from error
         except openai.APIStatusError:
             return  # it answered: a server without /models can still chat
+        self.context_window = _served_context_window(listed.data, self._served)
 
     def _request(
         self, messages: list[Message], tools: list[dict[str, Any]] | None, sampling: Sampling
@@ -224,6 +229,15 @@ class _StreamState:
             call_id = slot["id"] or f"call_{uuid.uuid4().hex[:8]}"
             calls.append(ToolCall(id=call_id, name=slot["name"], arguments=arguments))
         return calls, errors
+
+
+def _served_context_window(models: list[Any], served: str) -> int | None:
+    """The context window a server lists for the model it serves (vLLM: `max_model_len`), if it does."""
+    for model in models:
+        extra = model.model_extra or {}
+        if model.id == served and isinstance(extra.get("max_model_len"), int):
+            return int(extra["max_model_len"])
+    return None
 
 
 def _line(text: str) -> str:

@@ -8,14 +8,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from agent.messages import Message
-from agent.models.base import ModelReply, Sampling
+from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.prompts import problem_statement
 from tasks.spec import TaskSpec
 
 NO_ANSWER = "I have no reference solution for this problem."
 
 
-class OracleModel:
+class OracleModel(ChatModel):
     """Finds the task from the problem statement in the prompt and replies with its reference solution in a
     fenced block (a task without one gets a reply with no code)."""
 

@@ -10,17 +10,17 @@ from agent.messages import Message
 from agent.models.base import ChatModel, ModelReply, Sampling
 
 
-def is_thread_safe(model: ChatModel) -> bool:
-    """Backends that may be called from many threads say so (`thread_safe = True`); others are not."""
-    return bool(getattr(model, "thread_safe", False))
-
-
-class SerializedModel:
+class SerializedModel(ChatModel):
     """A model whose calls run one at a time, whichever thread makes them."""
+
+    thread_safe = True
+    """The lock makes it so."""
 
     def __init__(self, model: ChatModel) -> None:
         self.name = model.name
         self.inner = model
+        self.batched = model.batched
+        self.context_window = model.context_window
         self._lock = threading.Lock()
 
     def chat(
@@ -29,7 +29,22 @@ class SerializedModel:
         with self._lock:
             return self.inner.chat(messages, tools=tools, sampling=sampling)
 
+    def chat_batch(
+        self,
+        conversations: list[list[Message]],
+        sampling: Sampling,
+        *,
+        tools: list[dict[str, Any]] | None = None,
+    ) -> list[ModelReply]:
+        with self._lock:
+            return self.inner.chat_batch(conversations, sampling, tools=tools)
+
+    def probe(self) -> None:
+        with self._lock:
+            self.inner.probe()
+        self.context_window = self.inner.context_window  # a probe may have learned it
+
 
 def shareable(model: ChatModel) -> ChatModel:
     """`model` itself when it may be called from many threads at once, else it behind a lock."""
-    return model if is_thread_safe(model) else SerializedModel(model)
+    return model if model.thread_safe else SerializedModel(model)

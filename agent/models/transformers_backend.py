@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from agent.messages import Message
-from agent.models.base import ModelReply, Sampling
+from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.errors import ModelError
 from agent.models.local import local_model_dir
@@ -23,8 +23,9 @@ from transformers.utils import logging as transformers_logging
 transformers_logging.disable_progress_bar()  # weight-loading bars would interleave with the live view
 
 
-class TransformersModel:
-    """A chat model generating with `model.generate` in this process."""
+class TransformersModel(ChatModel):
+    """A chat model generating with `model.generate` in this process (not thread-safe: one `generate` at a
+    time)."""
 
     def __init__(self, config: ModelConfig) -> None:
         self.name = config.model
@@ -41,6 +42,8 @@ class TransformersModel:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise ModelError(f"cannot load the model in {self.directory}: {first_line}") from error
         self._model = model.to(config.device).eval()
+        positions = model.config.to_dict().get("max_position_embeddings")
+        self.context_window = positions if isinstance(positions, int) else None
         template = self._tokenizer.chat_template
         self._template_takes_tools = "tools" in str(template or "")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.messages import Message
-from agent.models.base import ModelReply, Sampling
+from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.embedded import EMBEDDED_MODEL, embedded_model_dir
 from agent.models.errors import ModelError
@@ -30,8 +30,11 @@ def _import_vllm() -> Any:
         raise ModelError(NOT_INSTALLED) from None
 
 
-class VLLMModel:
+class VLLMModel(ChatModel):
     """A chat model generating with an in-process `vllm.LLM` engine."""
+
+    batched = True
+    """`chat_batch` hands every conversation to the engine at once."""
 
     def __init__(self, config: ModelConfig) -> None:
         self._vllm = _import_vllm()
@@ -41,6 +44,7 @@ class VLLMModel:
             self._llm = self._vllm.LLM(model=model, dtype=config.dtype)
         except (OSError, ValueError) as error:
             raise ModelError(f"vLLM cannot load {model}: {str(error).strip().splitlines()[0]}") from error
+        self.context_window = int(self._llm.llm_engine.model_config.max_model_len)
 
     @staticmethod
     def _weights(model: str) -> str:

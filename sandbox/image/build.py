@@ -41,15 +41,16 @@ def build_image(client: docker.DockerClient, *, force: bool = False, log: Log = 
     if force or not image_exists(client, base):
         _build_base(client, base, log)
     log(f"adding the executor: {tag}")
+    files = recipe.executor_files()
     context = _context(
         {
             "Dockerfile": (
                 f"FROM {base}\n"
-                f"COPY executor.py {recipe.EXECUTOR_IN_IMAGE}\n"
+                f"COPY {' '.join(sorted(files))} {recipe.EXECUTOR_DIR}/\n"
                 "ENV LANG=C.UTF-8 OPENBLAS_NUM_THREADS=1 PYTHONDONTWRITEBYTECODE=1\n"
                 f'CMD ["python3", "-B", "{recipe.EXECUTOR_IN_IMAGE}"]\n'
             ),
-            "executor.py": recipe.EXECUTOR_SOURCE.read_text(),
+            **files,
         }
     )
     try:

@@ -35,6 +35,11 @@ import traceback
 import types
 from typing import Any
 
+try:
+    from sandbox.image import executor_protocol as wire
+except ModuleNotFoundError:  # in the image, where the protocol module sits beside this file
+    import executor_protocol as wire  # type: ignore[no-redef]
+
 # The child-side harness below runs in the same process as candidate code, which may patch the `builtins`
 # module or stdlib modules between two asserts. It therefore uses only the built-ins bound here as module
 # globals (looked up before built-ins) and the functions captured below, all taken before any candidate ran.
@@ -49,7 +54,6 @@ _b64encode, _b64decode = binascii.b2a_base64, binascii.a2b_base64
 _escape_string = json.encoder.encode_basestring_ascii  # the C implementation where there is one
 _int_repr = int.__repr__
 
-PROTOCOL_VERSION = 1
 PRELOADED = ("bisect", "functools", "heapq", "itertools", "re", "string", "typing")
 """Modules most solutions import: loaded once here so forked children get them for free. Not `random`: it
 maps OpenSSL (through hashlib), which makes every fork slower than the import it would save."""
@@ -286,7 +290,7 @@ class TestPlan:
 
     def __init__(self, test_code: str) -> None:
         self._lines = test_code.splitlines()
-        self.asserts: list[dict[str, Any]] = []
+        self.asserts: list[wire.AssertRecord] = []
         modules: set[str] = set()
         tree = ast.parse(test_code, filename="tests.py")
         self._rewrite(tree, modules)
@@ -312,7 +316,14 @@ class TestPlan:
         index = len(self.asserts)
         text = self._lines[node.lineno - 1].strip() if node.lineno <= len(self._lines) else ""
         self.asserts.append(
-            {"index": index, "line": node.lineno, "source": text.removeprefix("assert ")[:500]}
+            {
+                "index": index,
+                "line": node.lineno,
+                "source": text.removeprefix("assert ")[:500],
+                "executions": 0,
+                "failures": 0,
+                "detail": None,
+            }
         )
         call = ast.Call(
             func=ast.Name(id="__sandloop_assert__", ctx=ast.Load()),
@@ -623,17 +634,21 @@ def clean_scratch() -> None:
 
 
 def run_child(
-    user: JobUser, job: dict[str, Any], stdin_data: bytes, tests: TestPlan | None = None
-) -> dict[str, Any]:
+    user: JobUser,
+    job: wire.ProgramFrame,
+    stdin_data: bytes,
+    tests: TestPlan | None = None,
+    entry_point: str | None = None,
+) -> wire.RunRecord:
     """Fork one child (a program run, or the program then `tests`), supervise it, clean up after it."""
     global _nonce
     _nonce = os.urandom(16).hex()
     clean_scratch()
     os.chown(WORK_DIR, user.uid, user.gid)
-    keep = int(job.get("output_limit", 65536))
+    keep = job["output_limit"]
     stop_at = max(keep * STOP_FACTOR, 1 << 20)
-    timeout_s = float(job.get("timeout_s", 10.0))
-    cpu_time_s = float(job.get("cpu_time_s") or timeout_s)
+    timeout_s = job["timeout_s"]
+    cpu_time_s = job["cpu_time_s"] or timeout_s
     targets = [1, 2] + ([RESULTS_FD] if tests else [])
     read_ends: dict[int, int] = {}
     write_ends: dict[int, int] = {}
@@ -643,9 +658,9 @@ def run_child(
     pid = os.fork()
     if pid == 0:  # ------------------------------------------------ the job
         try:
-            _prepare_child(user, stdin_data, write_ends, job.get("files") or {}, job["source"], cpu_time_s)
+            _prepare_child(user, stdin_data, write_ends, job["files"], job["source"], cpu_time_s)
             if tests:
-                run_tests_child(job["source"], tests, job.get("entry_point"), WORK_DIR)
+                run_tests_child(job["source"], tests, entry_point, WORK_DIR)
             else:
                 run_program_child(job["source"], WORK_DIR)
         except BaseException:
@@ -663,10 +678,13 @@ def run_child(
         selector.register(read_end, selectors.EVENT_READ, target)
     selector.register(pidfd, selectors.EVENT_READ, "exit")
     deadline = started + timeout_s
-    outcome = None
+    outcome: wire.Outcome | None = None
     exited = False
     while not exited and outcome is None:
         remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            deadline = _deadline_past_cpu_waits(pid, started, timeout_s)
+            remaining = deadline - time.monotonic()
         if remaining <= 0:
             outcome = "timeout"
             break
@@ -705,7 +723,7 @@ def run_child(
             outcome = "timeout"  # CPU-time limit: soft limit sends SIGXCPU, the hard one SIGKILL
         else:
             outcome = "exited"
-    run: dict[str, Any] = {
+    run: wire.RunRecord = {
         "outcome": outcome,
         "exit_code": os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else None,
         "signal": signum,
@@ -716,8 +734,25 @@ def run_child(
         "duration_s": round(duration, 6),
     }
     if tests:
-        run.update(summarise_tests(tests, bytes(streams[RESULTS_FD].head), _nonce))
+        run["harness"] = summarise_tests(tests, bytes(streams[RESULTS_FD].head), _nonce)
     return run
+
+
+def _run_queue_wait_s(pid: int) -> float:
+    """Seconds `pid` was ready to run but waited for a CPU (host load), from /proc/PID/schedstat."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as stats:
+            return int(stats.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _deadline_past_cpu_waits(pid: int, started: float, timeout_s: float) -> float:
+    """The wall-clock deadline with the time the job waited for a CPU left out, so contention does not turn
+    a correct program into a timeout; never past WALL_CLOCK_STRETCH times the limit. Read only when the
+    plain deadline passes, so it costs nothing per job."""
+    waited = _run_queue_wait_s(pid)
+    return started + min(timeout_s + waited, timeout_s * wire.WALL_CLOCK_STRETCH)
 
 
 def _read_some(fd: int) -> bytes:
@@ -727,10 +762,16 @@ def _read_some(fd: int) -> bytes:
         return b""
 
 
-def summarise_tests(tests: TestPlan, results: bytes, nonce: str) -> dict[str, Any]:
+def summarise_tests(tests: TestPlan, results: bytes, nonce: str) -> wire.HarnessReport:
     """Turn the child's observations into per-assert verdicts, judged here in the parent."""
-    asserts = [dict(entry, executions=0, failures=0, detail=None) for entry in tests.asserts]
-    summary: dict[str, Any] = {"loaded": False, "completed": False, "program_error": None, "fatal": None}
+    asserts: list[wire.AssertRecord] = [entry.copy() for entry in tests.asserts]
+    summary: wire.HarnessReport = {
+        "loaded": False,
+        "completed": False,
+        "program_error": None,
+        "fatal": None,
+        "asserts": asserts,
+    }
     for line in results.splitlines():
         try:
             message = json.loads(line)
@@ -752,30 +793,39 @@ def summarise_tests(tests: TestPlan, results: bytes, nonce: str) -> dict[str, An
             summary["loaded"] = True
         elif event == "done":
             summary["completed"] = True
-        elif event in ("program_error", "fatal"):
-            summary[event] = str(message.get("x"))[:2000]
-    summary["tests"] = asserts
+        elif event == "program_error":
+            summary["program_error"] = str(message.get("x"))[:2000]
+        elif event == "fatal":
+            summary["fatal"] = str(message.get("x"))[:2000]
     return summary
 
 
 # ---------------------------------------------------------------- jobs
 
 
-def handle(user: JobUser, job: dict[str, Any]) -> dict[str, Any]:
-    kind = job["kind"]
-    if kind == "run":
-        return {"runs": [run_child(user, job, job.get("stdin", "").encode())]}
-    if kind == "tests":
+VERSION = wire.PROTOCOL_VERSION
+
+
+def handle(user: JobUser, job: wire.JobFrame) -> wire.Answer:
+    mismatch = wire.version_mismatch(job.get("v"), they="host", we="executor")
+    if mismatch is not None:
+        return {"v": VERSION, "kind": "protocol_error", "message": mismatch}
+    if job["kind"] == "run":
+        return {"v": VERSION, "kind": "runs", "runs": [run_child(user, job, job["stdin"].encode())]}
+    if job["kind"] == "tests":
         try:
             plan = test_plan(job["tests"])
         except SyntaxError as error:
-            return {"harness_error": f"the test code does not parse: {_describe(error)}"}
-        return {"runs": [run_child(user, job, b"", plan)]}
-    if kind == "cases":
-        return {"runs": [run_child(user, job, case_input.encode()) for case_input in job["inputs"]]}
-    if kind == "ping":
-        return {"pong": PROTOCOL_VERSION, "python": sys.version.split()[0]}
-    raise ValueError(f"unknown job kind {kind!r}")
+            message = f"the test code does not parse: {_describe(error)}"
+            return {"v": VERSION, "kind": "harness_error", "message": message}
+        run = run_child(user, job, b"", plan, job["entry_point"])
+        return {"v": VERSION, "kind": "runs", "runs": [run]}
+    if job["kind"] == "cases":
+        runs = [run_child(user, job, case_input.encode()) for case_input in job["inputs"]]
+        return {"v": VERSION, "kind": "runs", "runs": runs}
+    if job["kind"] == "ping":
+        return {"v": VERSION, "kind": "pong", "python": sys.version.split()[0]}
+    raise ValueError(f"unknown job kind {job['kind']!r}")
 
 
 def main() -> None:
@@ -794,7 +844,12 @@ def main() -> None:
         try:
             answer = handle(user, json.loads(frame))
         except Exception as error:
-            answer = {"executor_error": _describe(error), "trace": traceback.format_exc()[-4000:]}
+            answer = {
+                "v": VERSION,
+                "kind": "executor_error",
+                "message": _describe(error),
+                "trace": traceback.format_exc()[-4000:],
+            }
         write_frame(1, json.dumps(answer, separators=(",", ":")).encode())
 
 

@@ -11,7 +11,10 @@ PACKAGES = ("python3", "python3-numpy")
 """Debian's python3 plus what coding tasks commonly import; the same Python on every build route."""
 JOB_USER, JOB_UID = "sandbox", 10001
 EXECUTOR_SOURCE = Path(__file__).with_name("executor.py")
-EXECUTOR_IN_IMAGE = "/opt/sandloop/executor.py"
+PROTOCOL_SOURCE = Path(__file__).with_name("executor_protocol.py")
+"""The frames' shapes and version: imported by the executor, so shipped beside it."""
+EXECUTOR_DIR = "/opt/sandloop"
+EXECUTOR_IN_IMAGE = f"{EXECUTOR_DIR}/executor.py"
 REPOSITORY, BASE_REPOSITORY = "sandloop-sandbox", "sandloop-base"
 RECIPE_VERSION = 1
 """Bump when the build steps change in a way the fields above do not show."""
@@ -31,6 +34,12 @@ def base_tag() -> str:
     return f"{BASE_REPOSITORY}:{_digest(base_recipe())}"
 
 
+def executor_files() -> dict[str, str]:
+    """What goes into EXECUTOR_DIR, by file name."""
+    return {source.name: source.read_text() for source in (EXECUTOR_SOURCE, PROTOCOL_SOURCE)}
+
+
 def image_tag() -> str:
-    """The runnable image: the base plus the executor; its tag changes with either."""
-    return f"{REPOSITORY}:{_digest(base_recipe(), EXECUTOR_SOURCE.read_bytes())}"
+    """The runnable image: the base plus the executor files; its tag changes with any of them."""
+    files = executor_files()
+    return f"{REPOSITORY}:{_digest(base_recipe(), *(files[name].encode() for name in sorted(files)))}"

@@ -108,7 +108,7 @@ def test_forged_result_lines_without_the_jobs_secret_count_for_nothing() -> None
     summary = executor.summarise_tests(plan, forged, nonce="the-real-secret")
     assert not summary["loaded"]
     assert not summary["completed"]
-    assert summary["tests"][0]["executions"] == 0
+    assert summary["asserts"][0]["executions"] == 0
 
 
 def test_a_failed_comparison_explains_what_it_saw() -> None:

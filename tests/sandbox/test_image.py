@@ -20,6 +20,14 @@ def test_the_tag_follows_the_executor_source(monkeypatch: pytest.MonkeyPatch, tm
     assert recipe.base_tag().startswith("sandloop-base:")
 
 
+def test_the_tag_follows_the_protocol_module(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    current = recipe.image_tag()
+    changed = tmp_path / "executor_protocol.py"
+    changed.write_text(recipe.PROTOCOL_SOURCE.read_text() + "\n# changed\n")
+    monkeypatch.setattr(recipe, "PROTOCOL_SOURCE", changed)
+    assert recipe.image_tag() != current
+
+
 @pytest.mark.docker
 def test_building_a_current_image_does_nothing(docker_client: docker.DockerClient) -> None:
     lines: list[str] = []

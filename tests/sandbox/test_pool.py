@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import docker
 import pytest
@@ -136,7 +137,7 @@ def _kill_running_containers(client: docker.DockerClient, pool: SandboxPool, tim
         for _ in range(times):
             time.sleep(1.0)
             for container in client.containers.list(
-                filters={"label": f"sandloop.pool={pool._pool_id}"}, ignore_removed=True
+                filters={"label": f"sandloop.pool={pool.pool_id}"}, ignore_removed=True
             ):
                 container.kill()
 
@@ -190,3 +191,16 @@ def test_containers_of_dead_owners_are_removed(docker_client: docker.DockerClien
     assert remove_orphans(docker_client) >= 1
     with pytest.raises(docker.errors.NotFound):
         docker_client.containers.get(orphan.id)
+
+
+def test_answers_leave_no_log_on_the_host(docker_client: docker.DockerClient) -> None:
+    """Executor answers travel on the container's stdout: no log driver may keep them on the host's disk."""
+    root = Path(docker_client.info()["DockerRootDir"]) / "containers"
+    loud = RunJob(source="import sys\nsys.stdout.write('x' * 65536)")
+    with SandboxPool(PoolConfig(size=1), client=docker_client) as pool:
+        (container,) = docker_client.containers.list(filters={"label": f"sandloop.pool={pool.pool_id}"})
+        assert container.attrs["HostConfig"]["LogConfig"]["Type"] == "none"
+        results = pool.run_many([loud] * 60)  # 3.75 MiB of answers; a json-file log would hold twice that
+        assert {(r.status, len(r.stdout)) for r in results} == {("passed", 65536)}
+        kept = sum(f.stat().st_size for f in (root / container.id).rglob("*") if f.is_file())
+    assert kept < 256 * 1024, f"{kept} bytes kept on the host for the container"

@@ -7,16 +7,16 @@ import time
 from typing import Any
 
 from agent.messages import Message
-from agent.models.base import ModelReply, Sampling
+from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.oracle import OracleModel
-from agent.models.serialized import SerializedModel, is_thread_safe, shareable
+from agent.models.serialized import SerializedModel, shareable
 from agent.scripted import ScriptedModel
 from tests.batch.conftest import example_tasks
 
 SAMPLING = Sampling()
 
 
-class Overlap:
+class Overlap(ChatModel):
     """A model that notes how many of its calls run at the same time; with `meet`, each call waits inside
     until that many calls are inside together."""
 
@@ -69,7 +69,39 @@ def test_a_model_that_is_not_thread_safe_is_called_one_at_a_time() -> None:
 
 def test_which_models_are_shared_as_they_are() -> None:
     oracle = OracleModel(example_tasks())
-    assert is_thread_safe(oracle) and shareable(oracle) is oracle
+    assert oracle.thread_safe and shareable(oracle) is oracle
     scripted = ScriptedModel([], name="s")
     wrapped = shareable(scripted)
     assert isinstance(wrapped, SerializedModel) and wrapped.name == "s"
+    assert wrapped.thread_safe and not wrapped.batched and wrapped.context_window is None
+
+
+def test_every_backend_declares_its_capabilities() -> None:
+    """Capabilities are protocol members with defaults, overridden where a backend does better."""
+    from agent.models.openai_backend import OpenAIModel
+    from agent.models.transformers_backend import TransformersModel
+    from agent.models.vllm_backend import VLLMModel
+
+    declared = {
+        cls.__name__: (cls.thread_safe, cls.batched)
+        for cls in (OpenAIModel, TransformersModel, VLLMModel, ScriptedModel, OracleModel, SerializedModel)
+    }
+    assert declared == {
+        "OpenAIModel": (True, False),
+        "TransformersModel": (False, False),
+        "VLLMModel": (False, True),
+        "ScriptedModel": (False, False),
+        "OracleModel": (True, False),
+        "SerializedModel": (True, False),
+    }
+    assert all(ChatModel in cls.__mro__ for cls in (OpenAIModel, TransformersModel, VLLMModel))
+
+
+def test_the_default_batch_is_one_call_after_another_and_the_default_probe_passes() -> None:
+    scripted = ScriptedModel(["first", "second"])
+    scripted.probe()
+    replies = scripted.chat_batch([[], []], SAMPLING)
+    assert [reply.text for reply in replies] == ["first", "second"]
+    serialized = SerializedModel(ScriptedModel(["only"]))
+    serialized.probe()
+    assert [reply.text for reply in serialized.chat_batch([[]], SAMPLING)] == ["only"]

@@ -1,0 +1,192 @@
+"""The Docker engine dies mid-run: the jobs in flight end as `infra_error`, later jobs raise EngineLost, the
+pool closes cleanly, and the CLI ends with one line and exit code 75. A second dockerd with its own socket
+and data root is killed (never the engine the other tests use)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import pytest
+
+from sandbox import JobResult, Limits, PoolConfig, RunJob, SandboxPool
+from sandbox.errors import EngineLost
+from sandbox.image import recipe
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+ROOT = Path(__file__).parents[2]
+SLEEPER = RunJob(source="import time\ntime.sleep(600)", limits=Limits(timeout_s=600))
+
+
+@dataclass
+class SecondEngine:
+    folder: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def cgroup_parent(self) -> str:
+        return self.folder.name
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.folder / 'd.sock'}"
+
+    def start(self) -> docker.DockerClient:
+        command = ["dockerd", "--host", self.url, "--data-root", str(self.folder / "root")]
+        command += ["--exec-root", str(self.folder / "x"), "--pidfile", str(self.folder / "d.pid")]
+        command += ["--bridge=none", "--iptables=false", "--ip6tables=false"]
+        command += [f"--cgroup-parent=/{self.cgroup_parent}"]  # apart from the main engine's containers
+        log = (self.folder / "dockerd.log").open("ab")
+        self.process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while True:
+            try:  # the client asks the engine its API version as it is made
+                client = docker.DockerClient(base_url=self.url, timeout=60)
+                client.ping()
+                return client
+            except docker.errors.DockerException as error:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    where = self.folder / "dockerd.log"
+                    raise RuntimeError(f"the second dockerd did not come up: see {where}") from error
+                time.sleep(0.2)
+
+    def kill(self) -> None:
+        """The engine dies as in a crash: SIGKILL, no clean-up."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def remove(self) -> None:
+        """Stop the engine if it runs, then clear what a crashed one leaves: its containerd, shims and
+        container processes (found by this engine's unique folder), mounts, cgroups and files."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for pid in self._processes():
+            for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+                os.kill(int(child), signal.SIGKILL)  # a container's init: its whole pid namespace dies
+            os.kill(pid, signal.SIGKILL)
+        mounts = [line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()]
+        for mount in sorted((m for m in mounts if m.startswith(str(self.folder))), reverse=True):
+            subprocess.run(["umount", "-l", mount], check=False)
+        for parent in Path("/sys/fs/cgroup").glob(f"*/{self.cgroup_parent}"):
+            for group in [*(g for g in parent.iterdir() if g.is_dir()), parent]:
+                _remove_cgroup(group)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _processes(self) -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != os.getpid():
+                try:
+                    if str(self.folder).encode() in (entry / "cmdline").read_bytes():
+                        found.append(int(entry.name))
+                except OSError:
+                    continue
+        return found
+
+
+def _remove_cgroup(group: Path) -> None:
+    """A cgroup can be removed once its killed processes are gone, a moment after SIGKILL."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            group.rmdir()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def second_engine(docker_client: docker.DockerClient) -> Iterator[SecondEngine]:
+    if os.geteuid() != 0 or shutil.which("dockerd") is None:
+        pytest.skip("a second Docker engine needs root and dockerd")
+    engine = SecondEngine(Path(tempfile.mkdtemp(prefix="sl-engine-", dir="/tmp")))
+    try:
+        client = engine.start()
+        image = docker_client.images.get(recipe.image_tag())
+        client.images.load(b"".join(image.save(named=True)))
+        yield engine
+    finally:
+        engine.remove()
+
+
+def _wait_busy(client: docker.DockerClient, count: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        containers = client.containers.list(filters={"label": "sandloop.sandbox"})
+        if sum(len(c.top()["Processes"] or []) > 1 for c in containers) >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{count} sandbox containers never ran a job")
+
+
+def test_engine_loss_ends_the_jobs_in_flight_as_infra_errors(second_engine: SecondEngine) -> None:
+    client = docker.DockerClient(base_url=second_engine.url, timeout=60)
+    pool = SandboxPool(PoolConfig(size=2), client=client).start()
+    results: list[JobResult] = []
+    runners = [threading.Thread(target=lambda: results.append(pool.run(SLEEPER))) for _ in range(2)]
+    for runner in runners:
+        runner.start()
+    _wait_busy(client, 2)
+    second_engine.kill()
+    for runner in runners:
+        runner.join(timeout=120)  # a hang guard: the jobs would sleep 600 s
+    assert [r.status for r in results] == ["infra_error", "infra_error"]
+    with pytest.raises(EngineLost, match="stopped answering"):
+        pool.run(RunJob(source="print(1)"))
+    pool.close()  # no traceback from a container that cannot be removed
+
+
+def test_a_run_whose_engine_dies_ends_in_one_line_and_exit_code_75(
+    second_engine: SecondEngine, tmp_path: Path
+) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    sleepy = {
+        "suite": f"jsonl:{tasks}",
+        "prompt": "Write f() returning 1.",
+        "kind": "function",
+        "entry_point": "f",
+        "public_tests": {"code": "assert f() == 1\n"},
+        "hidden_tests": {"code": "assert f() == 1\n"},
+        "reference_solution": "import time\ntime.sleep(600)\ndef f():\n    return 1\n",
+        "time_limit_s": 600,
+    }
+    tasks.write_text("".join(json.dumps({"id": f"t{i}", **sleepy}) + "\n" for i in range(4)))
+    command = [sys.executable, "-m", "cli.main", "run", f"jsonl:{tasks}", "--backend", "oracle"]
+    command += ["--mode", "single-shot", "--workers", "2", "--out", str(tmp_path / "run")]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "DOCKER_HOST": second_engine.url, "COLUMNS": "200"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_busy(docker.DockerClient(base_url=second_engine.url, timeout=60), 2)
+        second_engine.kill()
+        _, stderr = process.communicate(timeout=180)  # a hang guard
+    finally:
+        process.kill()
+    assert process.returncode == 75, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Docker engine stopped answering" in lines[0], stderr
