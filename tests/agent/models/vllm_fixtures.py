@@ -52,6 +52,11 @@ def engine_env() -> dict[str, str]:
     return {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": "1"}
 
 
+IN_PROCESS_ENGINE = {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "VLLM_CPU_OMP_THREADS_BIND": "nobind"}
+"""For an engine inside the test process: no engine and worker processes of its own (each spends 30-60 s
+importing vLLM on two cores), and no pinning of the test process's threads to one core."""
+
+
 @dataclass(frozen=True)
 class VLLMServers:
     with_parsers: str
