@@ -13,7 +13,7 @@ from agent.models.base import ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.errors import ContextOverflowError
 from agent.models.openai_backend import OpenAIModel
-from agent.reasoning import last_code_block
+from agent.reasoning import answer_code_block
 from tests.agent.models.vllm_fixtures import CONTEXT_WINDOW, SERVED_NAME, VLLMServers, scripted
 
 pytestmark = pytest.mark.slow
@@ -47,7 +47,7 @@ def chat(url: str, output: str | None, **call: Any) -> ModelReply:
 def test_thinking_then_code_answer_split_by_the_server(vllm_servers: VLLMServers) -> None:
     reply = chat(vllm_servers.with_parsers, f"{THINKING}</think>\n\n{ANSWER}")
     assert reply.reasoning is not None and reply.reasoning.strip() == THINKING
-    assert last_code_block(reply.text) == "def add(a, b):\n    return a + b"
+    assert answer_code_block(reply.text) == "def add(a, b):\n    return a + b"
     assert "os.remove" not in reply.text
     assert not reply.thinking_cut
     assert reply.finish_reason == "stop"
@@ -90,7 +90,7 @@ def test_template_opened_thinking_without_parser(vllm_servers: VLLMServers) -> N
     reply = chat(vllm_servers.plain, f"{THINKING}</think>\n\n{ANSWER}")
     assert reply.reasoning == THINKING
     assert reply.text == ANSWER  # what the agent runs and keeps in the history
-    assert last_code_block(reply.text) == "def add(a, b):\n    return a + b"
+    assert answer_code_block(reply.text) == "def add(a, b):\n    return a + b"
     assert not reply.thinking_cut
 
 
@@ -108,7 +108,7 @@ def test_cut_without_parser_is_reported_not_taken_as_the_answer(
     assert reply.thinking_cut
     assert reply.finish_reason == "length"
     assert reply.text == ""
-    assert last_code_block(reply.text) is None
+    assert answer_code_block(reply.text) is None
     assert reply.reasoning and THINKING.startswith(reply.reasoning)
     assert "os.remove" in reply.reasoning  # the draft was there, and stays in the thinking
 

@@ -13,7 +13,7 @@ from agent.models.base import Sampling
 from agent.models.config import ModelConfig, VLLMEngine, load_model
 from agent.models.errors import ContextOverflowError, ModelError
 from agent.models.vllm_backend import NOT_INSTALLED, VLLMModel, engine_arguments
-from agent.reasoning import last_code_block
+from agent.reasoning import answer_code_block
 from tests.agent.models.vllm_fixtures import CONTEXT_WINDOW, IN_PROCESS_ENGINE, engine_env, scripted
 
 INSTALLED = importlib.util.find_spec("vllm") is not None
@@ -97,7 +97,7 @@ def test_thinking_then_the_answer_block_not_the_usage_example(engine: VLLMModel)
     assert reply.reasoning == THINKING
     assert reply.text == ANSWER
     assert not reply.thinking_cut
-    assert last_code_block(reply.text) is not None
+    assert answer_code_block(reply.text) is not None
 
 
 @pytest.mark.slow
