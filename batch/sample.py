@@ -10,7 +10,7 @@ from pathlib import Path
 from agent import prompts
 from agent.messages import Message
 from agent.models.base import ChatModel
-from agent.reasoning import last_code_block
+from agent.reasoning import answer_code_block
 from batch.config import RunConfig
 from batch.hidden_grading import INFRA_RETRIES, grade_hidden
 from batch.sample_records import SampleRecord
@@ -35,7 +35,7 @@ def run_id(task: TaskSpec, index: int) -> str:
 
 
 def single_shot_answer(model: ChatModel, task: TaskSpec, config: RunConfig) -> tuple[str, int, str | None]:
-    """One call: system prompt and problem statement. The code is the last fenced block, or the whole reply."""
+    """One call: system prompt and problem statement. The code is the answer's block, or the whole reply."""
     messages = [
         Message(role="system", content=prompts.SYSTEM),
         Message(role="user", content=prompts.problem_statement(task)),
@@ -44,7 +44,7 @@ def single_shot_answer(model: ChatModel, task: TaskSpec, config: RunConfig) -> t
         reply = model.chat(messages, sampling=config.agent.sampling)
     except Exception as error:  # a backend failure is this sample's failure, as in the agent's loop
         return "", 0, f"{type(error).__name__}: {error}"
-    return last_code_block(reply.text) or reply.text, reply.completion_tokens, None
+    return answer_code_block(reply.text, task.entry_point) or reply.text, reply.completion_tokens, None
 
 
 class SampleRunner:

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.text import Text
 
-from agent.reasoning import last_code_block
+from agent.reasoning import answer_code_block
 from cli.render import status_text
 
 
@@ -46,7 +46,7 @@ class LiveView:
             self.console.print(f"[dim]thinking ({len(event['reasoning'])} chars, folded): {first}…[/]")
         if event.get("thinking_cut"):
             self.console.print("[yellow]the reply was cut inside its thinking[/]")
-        code = last_code_block(event["text"]) if event["node"] != "plan" else None
+        code = answer_code_block(event["text"]) if event["node"] != "plan" else None
         if code is not None:
             body: Syntax | Text = Syntax(code, "python", line_numbers=False, word_wrap=True)
         elif event["tool_calls"]:

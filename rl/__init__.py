@@ -1,6 +1,6 @@
 """Sandbox rewards for RL fine-tuning: completions graded on a task's hidden tests, for TRL and verl.
 
-The sandbox is the verifiable reward source: a completion's last fenced Python block (after `</think>`) runs
+The sandbox is the verifiable reward source: a completion's answer block (after `</think>`: the one defining the entry point, else the longest) runs
 against the task's hidden tests in a warm container; the pass fraction (or all-or-nothing) is the reward.
 """
 

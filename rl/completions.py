@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from agent.reasoning import last_code_block, split_thinking
+from agent.reasoning import answer_code_block, split_thinking
 
 Completion = str | Sequence[Mapping[str, Any]]
 """A plain-text completion, or a conversational one: `[{"role": "assistant", "content": ...}, ...]`."""
@@ -42,7 +42,8 @@ _MESSAGES = TypeAdapter(list[ChatMessage])
 @dataclass(frozen=True)
 class Answer:
     code: str | None
-    """The last fenced Python block of the answer; None when there is none to grade."""
+    """The answer's fenced Python block (the one defining the entry point, else the longest); None when there
+    is none to grade."""
     format: AnswerFormat
 
 
@@ -60,12 +61,15 @@ def completion_text(completion: Completion) -> tuple[str, bool]:
     return replies[-1].text(), replies[-1].thinking_split_off()
 
 
-def extract_answer(completion: Completion, *, opened_by_template: bool = False) -> Answer:
-    """The code to grade: the last fenced Python block after `</think>`. Cut inside the thinking: no answer."""
+def extract_answer(
+    completion: Completion, *, opened_by_template: bool = False, entry_point: str | None = None
+) -> Answer:
+    """The code to grade: the answer's block after `</think>` (the one defining `entry_point`, else the
+    longest). Cut inside the thinking: no answer."""
     text, split_off = completion_text(completion)
     # Once a parser took the thinking out, the content is all answer, whatever the template opened.
     thought = split_thinking(text, opened_by_template=opened_by_template and not split_off)
     if thought.cut:
         return Answer(code=None, format="unterminated_thinking")
-    code = last_code_block(thought.answer)
+    code = answer_code_block(thought.answer, entry_point)
     return Answer(code=code, format="ok" if code is not None else "no_code_block")

@@ -77,8 +77,10 @@ class SandboxReward:
         self.config = config or RewardConfig()
         self.stats = stats or RewardStats()
 
-    def answer(self, completion: Completion) -> Answer:
-        return extract_answer(completion, opened_by_template=self.config.opened_by_template)
+    def answer(self, completion: Completion, entry_point: str | None = None) -> Answer:
+        return extract_answer(
+            completion, opened_by_template=self.config.opened_by_template, entry_point=entry_point
+        )
 
     def score(self, tasks: Sequence[TaskSpec], completions: Sequence[Completion]) -> list[Score]:
         """One Score per completion, in order; all runs of the batch go through `run_many` together."""
@@ -86,7 +88,7 @@ class SandboxReward:
             raise ValueError(
                 f"{len(completions)} completions for {len(tasks)} tasks: one task per completion"
             )
-        answers = [self.answer(completion) for completion in completions]
+        answers = [self.answer(c, t.entry_point) for t, c in zip(tasks, completions, strict=True)]
         graded = [index for index, answer in enumerate(answers) if answer.code is not None]
         jobs = [job_for(tasks[i], answers[i].code or "") for i in graded]
         results = dict(zip(graded, run_with_retries(self.pool, jobs, self.config, self.stats), strict=True))

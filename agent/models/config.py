@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,25 @@ BACKENDS: dict[str, tuple[str, str]] = {
     "openai": ("agent.models.openai_backend", "OpenAIModel"),
     "vllm": ("agent.models.vllm_backend", "VLLMModel"),
 }
+
+
+class VLLMEngine(BaseModel):
+    """Settings of an in-process vLLM engine (`vllm.LLM`); unset ones keep vLLM's defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    max_model_len: int | None = Field(None, ge=1)
+    """Context window in tokens (prompt + reply); default: the model's own."""
+    tensor_parallel_size: int = Field(1, ge=1)
+    """GPUs the weights are split over."""
+    gpu_memory_utilization: float | None = Field(None, gt=0, le=1)
+    """Fraction of each GPU's memory vLLM may take (weights and KV cache)."""
+    quantization: str | None = None
+    """Quantization method of the weights (`awq`, `gptq`, `fp8`, ...); default: what the model declares."""
+    tokenizer: str | None = None
+    """Tokenizer name or directory, when not the model's own."""
+    enforce_eager: bool = False
+    """Skip CUDA-graph capture: slower decoding, faster start, less memory."""
 
 
 class ModelConfig(BaseModel):
@@ -36,9 +55,15 @@ class ModelConfig(BaseModel):
     device: str = "cpu"
     """Torch device of an in-process model (`cpu`, `cuda`, `cuda:1`)."""
     dtype: str = "float32"
-    """Torch dtype of an in-process model's weights (`float32`, `bfloat16`, `float16`)."""
+    """Torch dtype of an in-process model's weights (`float32`, `bfloat16`, `float16`); vllm: the model's own
+    (`auto`) unless set."""
     timeout_s: float = Field(600.0, gt=0)
     """Seconds one call to a server may take before it is abandoned."""
+    vllm: VLLMEngine = Field(default_factory=VLLMEngine)
+    """Engine settings of the in-process vllm backend."""
+    request_extras: dict[str, Any] = Field(default_factory=dict)
+    """Extra fields of every request, as vLLM takes them: `structured_outputs` (a grammar: `regex`, `json`,
+    `grammar`, ...) or `chat_template_kwargs`; sent as-is by the openai backend."""
 
 
 def load_model(config: ModelConfig) -> ChatModel:

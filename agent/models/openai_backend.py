@@ -3,6 +3,13 @@
 Servers differ in what they accept beyond the OpenAI schema: `top_k` (vLLM, llama.cpp take it; others 422)
 and `stream_options` (for usage in the stream). A field a server rejects is dropped and the call retried,
 once per field for the life of this object.
+
+A vLLM server started without a tool parser refuses `tools` unless `tool_choice` is `none`: the request is
+sent again that way, and the model's `<tool_call>` text is parsed here (agent.reasoning).
+
+QwQ's chat template opens `<think>` in the prompt: a server without a reasoning parser then returns thinking
+with only a closing tag, or none when cut. Whether the served template does this is asked once, from vLLM's
+`/tokenize` (the rendered prompt's last tokens); servers without that endpoint are taken not to.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import openai
 from openai.types.chat import ChatCompletionChunk
 
@@ -22,15 +30,20 @@ from agent.messages import Message, ToolCall
 from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.embedded import EMBEDDED_MODEL, embedded_gguf
-from agent.models.errors import ModelError
+from agent.models.errors import ContextOverflowError, ModelError, context_window_named
 from agent.models.gguf_cache import cache_dir_for
-from agent.models.replies import build_reply
+from agent.models.replies import build_reply, opens_thinking
 from agent.models.sampling import check_sampling
 from agent.models.wire import openai_messages
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 PLACEHOLDER_KEY = "EMPTY"  # local servers ignore the key, but the client insists on one
 OPTIONAL_FIELDS = ("stream_options", "top_k")
+# the extras of the OpenAI schema that go in the request body as they are (vLLM's names)
+BODY_EXTRAS = ("top_k",)
+# vLLM without `--tool-call-parser` refuses `tools` with the default tool choice (auto)
+NO_TOOL_PARSER = "--tool-call-parser"
+PROBE_CONVERSATION = [{"role": "user", "content": "Hi"}]
 
 
 class OpenAIModel(ChatModel):
@@ -50,6 +63,9 @@ class OpenAIModel(ChatModel):
         self._rejected: set[str] = set()
         self._client: openai.OpenAI | None = None
         self._client_key: str | None = None
+        self._opens_thinking: bool | None = None
+        self._tools_as_text = False
+        """The server parses no tool calls (vLLM without a tool parser): ask with `tool_choice` none."""
 
     def chat(
         self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None, sampling: Sampling
@@ -65,9 +81,11 @@ class OpenAIModel(ChatModel):
                 f"no OpenAI-compatible server answers at {self.base_url}: {self._reason(error)}"
             ) from error
         except openai.APIStatusError as error:
-            raise ModelError(
-                f"{self.base_url} refused the call (HTTP {error.status_code}): {_line(error.message)}"
-            ) from error
+            said = f"{self.base_url} refused the call (HTTP {error.status_code}): {_line(error.message)}"
+            window = context_window_named(error.message) if error.status_code == 400 else None
+            if window is not None:
+                raise ContextOverflowError(said, window) from error
+            raise ModelError(said) from error
         except openai.APIError as error:
             raise ModelError(f"{self.base_url} failed during the call: {_line(error.message)}") from error
         calls, errors = stream.tool_calls()
@@ -75,6 +93,7 @@ class OpenAIModel(ChatModel):
             "".join(stream.content),
             finish_reason=stream.finish_reason or "stop",
             reasoning="".join(stream.reasoning) or None,
+            opened_by_template=self.template_opens_thinking(),
             tool_calls=calls,
             errors=errors,
             prompt_tokens=stream.prompt_tokens,
@@ -98,6 +117,28 @@ class OpenAIModel(ChatModel):
             return  # it answered: a server without /models can still chat
         self.context_window = _served_context_window(listed.data, self._served)
 
+    def template_opens_thinking(self) -> bool:
+        """Whether the served chat template ends its generation prompt inside `<think>` (asked once)."""
+        if self._opens_thinking is None:
+            self._opens_thinking = self._ask_template_opens_thinking()
+        return self._opens_thinking
+
+    def _ask_template_opens_thinking(self) -> bool:
+        root = self.base_url.removesuffix("/v1")
+        body = {
+            "model": self._served,
+            "messages": PROBE_CONVERSATION,
+            "add_generation_prompt": True,
+            "return_token_strs": True,
+        }
+        try:
+            answer = httpx.post(f"{root}/tokenize", json=body, timeout=min(10.0, self._config.timeout_s))
+            tail = answer.json().get("token_strs")[-4:] if answer.status_code == 200 else None
+        except (httpx.HTTPError, ValueError, AttributeError, TypeError):
+            return False  # no such endpoint (not vLLM): the reply's own tags decide
+        # byte-level vocabularies spell a newline `Ċ`
+        return isinstance(tail, list) and opens_thinking("".join(map(str, tail)).replace("Ċ", "\n"))
+
     def _request(
         self, messages: list[Message], tools: list[dict[str, Any]] | None, sampling: Sampling
     ) -> dict[str, Any]:
@@ -114,22 +155,28 @@ class OpenAIModel(ChatModel):
             request["seed"] = sampling.seed
         if tools:
             request["tools"] = tools
-        return request
+        return request | self._config.request_extras
 
     def _stream(self, request: dict[str, Any]) -> Iterator[ChatCompletionChunk]:
         """Open the stream, dropping fields the server rejects, then yield its chunks."""
         client = self._openai()
         while True:
             body = {k: v for k, v in request.items() if k not in self._rejected}
+            if self._tools_as_text and "tools" in body:
+                body["tool_choice"] = "none"  # the template still lists the tools; calls come back as text
             sent = set(body)
-            top_k = body.pop("top_k", None)  # not in the OpenAI schema: goes in the body as an extra
+            # fields outside the OpenAI schema go in the body as extras
+            extras = {
+                name: body.pop(name) for name in [*BODY_EXTRAS, *self._config.request_extras] if name in body
+            }
             try:
-                stream = client.chat.completions.create(
-                    **body, stream=True, extra_body=None if top_k is None else {"top_k": top_k}
-                )
+                stream = client.chat.completions.create(**body, stream=True, extra_body=extras or None)
                 break
             except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
                 said = f"{error.message} {error.body}"
+                if "tools" in sent and not self._tools_as_text and NO_TOOL_PARSER in said:
+                    self._tools_as_text = True
+                    continue
                 rejected = {name for name in OPTIONAL_FIELDS if name in sent and name in said}
                 if not rejected:
                     raise

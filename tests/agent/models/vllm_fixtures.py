@@ -1,0 +1,138 @@
+"""Real vLLM servers for the tests: the QwQ-shaped tiny model served on 127.0.0.1, with and without parsers.
+
+Both servers start together the first time a test asks for either (they load in parallel: ~1-2 min on two
+cores) and stop at the end of the session. The reply each test wants is steered with a grammar (vLLM's
+structured outputs), so the tiny model writes thinking, a closing tag and an answer deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+READY_WITHIN_S = 420
+CONTEXT_WINDOW = 1024
+"""The servers' and the in-process engine's max_model_len: small, so an overflow is cheap to provoke."""
+SERVED_NAME = "qwq-shaped"
+PARSERS = [
+    "--reasoning-parser",
+    "deepseek_r1",
+    "--enable-auto-tool-choice",
+    "--tool-call-parser",
+    "hermes",
+    # the grammar steers the thinking too (by default it starts only after `</think>`)
+    "--structured-outputs-config",
+    json.dumps({"enable_in_reasoning": True}),
+]
+REGEX_SPECIALS = set("\\.^$*+?{}[]()|")
+
+
+def scripted(output: str) -> dict[str, Any]:
+    """Request extras making the model write exactly `output` (a regex of the literal text)."""
+    escaped = "".join(
+        "\\n" if char == "\n" else f"\\{char}" if char in REGEX_SPECIALS else char for char in output
+    )
+    return {"structured_outputs": {"regex": escaped}}
+
+
+def engine_env() -> dict[str, str]:
+    """Offline, and a small KV cache: several engines share this machine."""
+    return {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": "1"}
+
+
+IN_PROCESS_ENGINE = {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "VLLM_CPU_OMP_THREADS_BIND": "nobind"}
+"""For an engine inside the test process: no engine and worker processes of its own (each spends 30-60 s
+importing vLLM on two cores), and no pinning of the test process's threads to one core."""
+
+
+@dataclass(frozen=True)
+class VLLMServers:
+    with_parsers: str
+    """Base URL of the server with the reasoning and tool-call parsers (as QwQ is served)."""
+    plain: str
+    """Base URL of the server with no parser: replies come back as the raw text."""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _command(model_dir: Path, port: int, extra: list[str]) -> list[str]:
+    # the `vllm` console script of the CPU build fails on its distribution name: run the module
+    return [
+        sys.executable,
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        str(model_dir),
+        "--served-model-name",
+        SERVED_NAME,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--max-model-len",
+        str(CONTEXT_WINDOW),
+        "--enforce-eager",
+        *extra,
+    ]
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the vLLM server exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/models", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(1)
+    pytest.fail(f"the vLLM server did not answer within {READY_WITHIN_S} s:\n{log.read_text()[-4000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def start_servers(model_dir: Path, logs: Path, stack: ExitStack) -> VLLMServers:
+    """Start both servers at once (each stopped when `stack` closes); return when both answer."""
+    started = time.monotonic()
+    urls: list[str] = []
+    waits = []
+    for name, extra in (("with-parsers", PARSERS), ("plain", [])):
+        port = _free_port()
+        log = logs / f"vllm-{name}.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                _command(model_dir, port, extra), stdout=sink, stderr=subprocess.STDOUT, env=engine_env()
+            )
+        stack.callback(_stop, process)
+        url = f"http://127.0.0.1:{port}/v1"
+        urls.append(url)
+        waits.append((url, process, log))
+    for url, process, log in waits:
+        _wait_until_ready(url, process, log, started + READY_WITHIN_S)
+    print(f"\nvLLM servers ready in {time.monotonic() - started:.1f} s")
+    return VLLMServers(with_parsers=urls[0], plain=urls[1])
