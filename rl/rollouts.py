@@ -7,43 +7,28 @@ finished results and can be repeated.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from agent import prompts
 from agent.messages import Message
+from agent.prompts import first_messages
 from batch.sample_records import SampleRecord, read_records
+from rl.config import RewardConfig
 from rl.dataset import trl_row, verl_row
+from rl.rewards import reward
 from tasks.spec import TaskSpec
+from tasks.splits import HELDOUT_PERCENT, split_of
 
 RUN_DIR = "run"
 
 
-def split_of(task_id: str, heldout_percent: int) -> str:
-    """`train` or `heldout`, from a stable hash of the id: the same on every machine and run."""
-    bucket = int(hashlib.sha256(task_id.encode()).hexdigest()[:8], 16) % 100
-    return "heldout" if bucket < heldout_percent else "train"
-
-
-def reward_of(record: SampleRecord) -> float | None:
-    """The sandbox reward of a trajectory: its hidden pass fraction; limits and crashes score 0; None when
-    the sandbox could not grade it (never a failure)."""
-    if record.status == "infra_error":
-        return None
-    if record.status in ("timeout", "memory", "output_limit", "error"):
-        return 0.0
-    return 1.0 if record.passed else record.pass_fraction
-
-
-def prompt_messages(task: TaskSpec) -> list[dict[str, str]]:
-    return [
-        {"role": "system", "content": prompts.SYSTEM},
-        {"role": "user", "content": prompts.problem_statement(task)},
-    ]
+def reward_of(record: SampleRecord, config: RewardConfig | None = None) -> float | None:
+    """The reward of a trajectory: the one reward function (rl/rewards.py) on its recorded hidden verdict;
+    None when the sandbox could not grade it (never a failure). The agent's answer is the code it ran."""
+    return reward(record.verdict, "ok", config or RewardConfig())
 
 
 class ExportSummary(BaseModel):
@@ -67,7 +52,9 @@ def _chat(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [Message.model_validate(m).as_chat() for m in messages]
 
 
-def export(tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int = 20) -> ExportSummary:
+def export(
+    tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int = HELDOUT_PERCENT
+) -> ExportSummary:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -80,10 +67,10 @@ def export(tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int
     for split, members in splits.items():
         trl_path = out / "trl" / f"{split}.jsonl"
         trl_path.parent.mkdir(parents=True, exist_ok=True)
-        trl_path.write_text("".join(json.dumps(trl_row(t, prompt_messages(t))) + "\n" for t in members))
+        trl_path.write_text("".join(json.dumps(trl_row(t, first_messages(t))) + "\n" for t in members))
         verl_path = out / "verl" / f"{split}.parquet"
         verl_path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist([verl_row(t, prompt_messages(t)) for t in members]), verl_path)
+        pq.write_table(pa.Table.from_pylist([verl_row(t, first_messages(t)) for t in members]), verl_path)
         files += [trl_path, verl_path]
     rollouts = out / "rollouts.jsonl"
     sft = out / "sft.jsonl"
