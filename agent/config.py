@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.models.base import Sampling
 
@@ -14,8 +16,8 @@ class AgentConfig(BaseModel):
 
     max_steps: int = Field(8, ge=1, le=1000)
     """Most model calls (planning, writing and revising all count)."""
-    max_tokens: int = Field(8192, ge=1)
-    """Most generated tokens over the whole solve."""
+    max_total_tokens: int = Field(8192, ge=1)
+    """Most generated tokens over the whole solve, every reply counted (one reply: `sampling.max_tokens`)."""
     max_seconds: float = Field(600.0, gt=0)
     """Most wall time over the whole solve (model and sandbox), across resumes."""
     max_format_errors: int = Field(3, ge=1)
@@ -26,3 +28,26 @@ class AgentConfig(BaseModel):
     """Offer the tools as native tool calls (chat template `tools=`, OpenAI `tools`); fenced code always works."""
     sampling: Sampling = Field(default_factory=Sampling)
     """Sampling of each call; `max_tokens` here bounds one reply."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_budget(cls, data: Any) -> Any:
+        # Configs stored before the rename (run dirs, checkpoints) called the whole-solve budget `max_tokens`.
+        if isinstance(data, dict) and "max_tokens" in data and "max_total_tokens" not in data:
+            data = {
+                ("max_total_tokens" if key == "max_tokens" else key): value for key, value in data.items()
+            }
+        return data
+
+    @classmethod
+    def with_budget(
+        cls, max_steps: int, max_tokens: int, max_total_tokens: int | None, sampling: Sampling, **fields: Any
+    ) -> AgentConfig:
+        """The one token-budget rule of every command: `max_tokens` bounds each reply; the whole solve may
+        generate `max_total_tokens`, by default `max_steps` full replies."""
+        return cls(
+            max_steps=max_steps,
+            max_total_tokens=max_total_tokens if max_total_tokens is not None else max_steps * max_tokens,
+            sampling=sampling.model_copy(update={"max_tokens": max_tokens}),
+            **fields,
+        )

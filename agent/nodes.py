@@ -19,7 +19,7 @@ def exhausted(state: AgentState, context: AgentContext) -> bool:
     config = context.config
     return (
         state.get("steps", 0) >= config.max_steps
-        or state.get("tokens", 0) >= config.max_tokens
+        or state.get("tokens", 0) >= config.max_total_tokens
         or state.get("seconds", 0.0) >= config.max_seconds
     )
 
@@ -44,9 +44,8 @@ def _conversation(
     if history:
         added = [{"role": "user", "content": prompt}]
     else:
-        system = prompts.SYSTEM_WITH_TOOLS if context.config.native_tools else prompts.SYSTEM
-        problem = prompts.problem_statement(context.handle.task)
-        added = [{"role": "system", "content": system}, {"role": "user", "content": f"{problem}\n\n{prompt}"}]
+        task, native_tools = context.handle.task, context.config.native_tools
+        added = list(prompts.first_messages(task, native_tools=native_tools, instruction=prompt))
     return _merge_user_turns(history + added), added
 
 

@@ -41,6 +41,18 @@ def problem_statement(task: TaskSpec) -> str:
         parts.append(
             f"Example {number} input:\n```\n{case.input.rstrip()}\n```\nExpected output:\n```\n{case.output.rstrip()}\n```"
         )
-    if not public.code and not public.cases:
+    if public.empty:
         parts.append("There are no public tests: include asserts that check your solution after it.")
     return "\n\n".join(parts)
+
+
+def first_messages(
+    task: TaskSpec, *, native_tools: bool = False, instruction: str | None = None
+) -> list[dict[str, str]]:
+    """The opening of every conversation about a task (agent, single-shot, rollouts, GRPO and held-out
+    prompts): the system prompt, then the problem with its public tests; `instruction` (the agent's first
+    step) follows the problem in the same user message."""
+    system = SYSTEM_WITH_TOOLS if native_tools else SYSTEM
+    problem = problem_statement(task)
+    user = f"{problem}\n\n{instruction}" if instruction else problem
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from batch.hidden_grading import grade_hidden
 from batch.sample_records import SampleRecord
 from batch.workers import Executor
-from sandbox import JobResult, SandboxPool
+from sandbox import SandboxPool
 from tasks.datafile import read_jsonl
 from tasks.errors import TaskError
+from tasks.grading import grade
+from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
+from tasks.verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -46,28 +48,29 @@ def read_samples(path: Path, tasks: list[TaskSpec]) -> list[Sample]:
     return samples
 
 
-def graded_line(sample: Sample, result: JobResult) -> dict[str, Any]:
+def graded_line(sample: Sample, verdict: Verdict) -> dict[str, Any]:
+    tests = verdict.result.tests if verdict.result is not None else []
     return sample.fields | {
-        "status": result.status,
-        "passed": result.status == "passed",
-        "pass_fraction": result.pass_fraction,
-        "tests": [verdict.model_dump(mode="json") for verdict in result.tests],
+        "status": verdict.status,
+        "passed": verdict.passed,
+        "pass_fraction": verdict.pass_fraction,
+        "tests": [test.model_dump(mode="json") for test in tests],
     }
 
 
 def grade_samples(
-    pool: SandboxPool, samples: list[Sample], executor: Executor, backoff_s: float = 1.0
-) -> Iterator[tuple[int, JobResult]]:
+    pool: SandboxPool, samples: list[Sample], executor: Executor, retry: InfraRetry | None = None
+) -> Iterator[tuple[int, Verdict]]:
     """(index in `samples`, verdict) as each is graded."""
 
-    def one(index: int) -> tuple[int, JobResult]:
+    def one(index: int) -> tuple[int, Verdict]:
         sample = samples[index]
-        return index, grade_hidden(pool, sample.task, sample.completion, backoff_s=backoff_s)[0]
+        return index, grade(pool, sample.task, sample.completion, "hidden", retry)
 
     return executor.map_unordered(one, range(len(samples)))
 
 
-def write_results(path: Path, samples: list[Sample], results: list[JobResult]) -> None:
+def write_results(path: Path, samples: list[Sample], results: list[Verdict]) -> None:
     """All lines in input order, written whole (temporary file, then renamed)."""
     temporary = path.with_name(f".{path.name}.tmp")
     with temporary.open("w", encoding="utf-8") as handle:
@@ -76,22 +79,14 @@ def write_results(path: Path, samples: list[Sample], results: list[JobResult]) -
     temporary.replace(path)
 
 
-def as_records(samples: list[Sample], results: list[JobResult]) -> list[SampleRecord]:
+def as_records(samples: list[Sample], results: list[Verdict]) -> list[SampleRecord]:
     """The verdicts as sample records (the i-th sample of a task is sample i), for the run summary."""
     seen: dict[str, int] = {}
     records = []
     for sample, result in zip(samples, results, strict=True):
         index = seen[sample.task.id] = seen.get(sample.task.id, -1) + 1
+        seconds = result.result.duration_s if result.result is not None else 0.0
         records.append(
-            SampleRecord(
-                task_id=sample.task.id,
-                sample=index,
-                status=result.status,
-                passed=result.status == "passed",
-                pass_fraction=result.pass_fraction,
-                code=sample.completion,
-                seconds=result.duration_s,
-                message=result.message,
-            )
+            SampleRecord.of(sample.task.id, index, result, code=sample.completion, seconds=seconds)
         )
     return records

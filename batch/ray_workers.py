@@ -51,11 +51,10 @@ class PortableSampler:
         with self._lock:
             if self._runner is None:
                 from agent.models.serialized import shareable
-                from sandbox import PoolConfig, SandboxPool
+                from sandbox import SandboxPool
+                from tasks.pools import pool_config_for
 
-                pool = SandboxPool(
-                    PoolConfig(size=self.pool_size, memory_mb=max(t.memory_mb for t in self.tasks))
-                )
+                pool = SandboxPool(pool_config_for(self.tasks, self.pool_size))
                 pool.start()
                 atexit.register(pool.close)
                 config = self.config

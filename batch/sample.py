@@ -12,10 +12,12 @@ from agent.messages import Message
 from agent.models.base import ChatModel
 from agent.reasoning import answer_code_block
 from batch.config import RunConfig
-from batch.hidden_grading import INFRA_RETRIES, grade_hidden
 from batch.sample_records import SampleRecord
-from sandbox import JobResult, SandboxPool
+from sandbox import SandboxPool
+from tasks.grading import grade
+from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
+from tasks.verdict import Verdict
 
 TRAJECTORIES = "trajectories"
 
@@ -36,10 +38,7 @@ def run_id(task: TaskSpec, index: int) -> str:
 
 def single_shot_answer(model: ChatModel, task: TaskSpec, config: RunConfig) -> tuple[str, int, str | None]:
     """One call: system prompt and problem statement. The code is the answer's block, or the whole reply."""
-    messages = [
-        Message(role="system", content=prompts.SYSTEM),
-        Message(role="user", content=prompts.problem_statement(task)),
-    ]
+    messages = [Message.model_validate(message) for message in prompts.first_messages(task)]
     try:
         reply = model.chat(messages, sampling=config.agent.sampling)
     except Exception as error:  # a backend failure is this sample's failure, as in the agent's loop
@@ -56,25 +55,23 @@ class SampleRunner:
         pool: SandboxPool,
         config: RunConfig,
         run_dir: Path,
-        retries: int = INFRA_RETRIES,
-        backoff_s: float = 1.0,
+        retry: InfraRetry | None = None,
     ) -> None:
         self.model = model
         self.pool = pool
         self.config = config
         self.run_dir = run_dir
-        self.retries = retries
-        self.backoff_s = backoff_s
+        self.retry = retry or InfraRetry()
 
     def __call__(self, job: SampleJob) -> SampleRecord:
         if self.config.mode == "agent":
             return self._agent(job)
         return self._single_shot(job)
 
-    def _grade(self, task: TaskSpec, code: str) -> tuple[JobResult, int, float]:
+    def _grade(self, task: TaskSpec, code: str) -> tuple[Verdict, float]:
         started = time.perf_counter()
-        result, attempts = grade_hidden(self.pool, task, code, self.retries, self.backoff_s)
-        return result, attempts, time.perf_counter() - started
+        verdict = grade(self.pool, task, code, "hidden", self.retry)
+        return verdict, time.perf_counter() - started
 
     def _single_shot(self, job: SampleJob) -> SampleRecord:
         started = time.perf_counter()
@@ -85,11 +82,10 @@ class SampleRunner:
         else:
             code, tokens, error = single_shot_answer(self.model, job.task, self.config)
             spent = 0.0
-        result, attempts, _ = self._grade(job.task, code)
+        verdict, _ = self._grade(job.task, code)
         return _record(
             job,
-            result,
-            attempts,
+            verdict,
             code=code,
             tokens=tokens,
             seconds=spent + time.perf_counter() - started,
@@ -98,36 +94,36 @@ class SampleRunner:
         )
 
     def _agent(self, job: SampleJob) -> SampleRecord:
-        from agent.solve import solve  # LangGraph is only imported by agent runs
-        from agent.trajectory import Trajectory, save
+        from agent.graded_solve import solve_and_grade  # LangGraph is only imported by agent runs
 
-        folder = self.run_dir / TRAJECTORIES
         # A finished solve is not run again: its checkpoint hands back the answer (an infra error re-grades it).
-        solved = solve(
-            job.task, self.model, self.pool, self.config.agent, folder, run_id(job.task, job.index)
+        graded = solve_and_grade(
+            job.task,
+            self.model,
+            self.pool,
+            self.config.agent,
+            self.run_dir / TRAJECTORIES,
+            run_id(job.task, job.index),
+            retry=self.retry,
         )
-        code = solved.code or ""
-        result, attempts, grading_s = self._grade(job.task, code)
-        hidden = {"status": result.status, "pass_fraction": result.pass_fraction, "message": result.message}
-        path = solved.trajectory_path
-        save(Trajectory.model_validate_json(path.read_text()).model_copy(update={"hidden": hidden}), path)
+        solved, verdict = graded.result, graded.hidden
+        if verdict is None:  # a suite task always has hidden tests (TaskSpec); grade the empty set anyway
+            verdict = grade(self.pool, job.task, solved.code or "", "hidden", self.retry)
         return _record(
             job,
-            result,
-            attempts,
-            code=code,
+            verdict,
+            code=solved.code or "",
             tokens=solved.tokens,
-            seconds=solved.seconds + grading_s,
+            seconds=solved.seconds + graded.grading_seconds,
             exit_status=solved.exit_status,
-            trajectory=str(path.relative_to(self.run_dir)),
+            trajectory=str(solved.trajectory_path.relative_to(self.run_dir)),
             message=None,
         )
 
 
 def _record(
     job: SampleJob,
-    result: JobResult,
-    attempts: int,
+    verdict: Verdict,
     *,
     code: str,
     tokens: int,
@@ -137,17 +133,14 @@ def _record(
     trajectory: str | None = None,
 ) -> SampleRecord:
     """`message`: the model's error, if any; else the grader's reason when it did not pass."""
-    return SampleRecord(
-        task_id=job.task.id,
-        sample=job.index,
-        status=result.status,
-        passed=result.status == "passed",
-        pass_fraction=result.pass_fraction,
+    return SampleRecord.of(
+        job.task.id,
+        job.index,
+        verdict,
         code=code,
         tokens=tokens,
         seconds=round(seconds, 4),
         exit_status=exit_status,
         trajectory=trajectory,
-        message=message or (None if result.status == "passed" else result.message),
-        attempts=attempts,
+        message=message or (None if verdict.passed else verdict.message),
     )

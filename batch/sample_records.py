@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from batch.errors import BatchError
 from sandbox.models import Status
+from tasks.verdict import CRASHES, Verdict
 
 RESULTS_FILE = "results.jsonl"
 SampleKey = tuple[str, int]
@@ -47,6 +48,40 @@ class SampleRecord(BaseModel):
     """Why it did not pass, in one line (the grader's or the model's error)."""
     attempts: int = 1
     """Grading attempts: more than one when infra errors were retried."""
+    test_count: int | None = None
+    """Hidden tests the verdict counts; None in records written before it was kept."""
+    crashed: bool = False
+    """The run, or one of its hidden tests, ended by a limit or a crash."""
+
+    @classmethod
+    def of(cls, task_id: str, sample: int, verdict: Verdict, **fields: object) -> SampleRecord:
+        """The record of a graded sample: the verdict's fields, then the sample's own (code, tokens, ...)."""
+        return cls.model_validate(
+            {
+                "task_id": task_id,
+                "sample": sample,
+                "status": verdict.status,
+                "passed": verdict.passed,
+                "pass_fraction": verdict.pass_fraction,
+                "message": verdict.message,
+                "attempts": verdict.attempts,
+                "test_count": verdict.test_count,
+                "crashed": verdict.crashed,
+            }
+            | fields
+        )
+
+    @property
+    def verdict(self) -> Verdict:
+        """The hidden tests' verdict as recorded (what the reward reads)."""
+        return Verdict(
+            status=self.status,
+            pass_fraction=self.pass_fraction,
+            test_count=self.test_count,
+            crashed=self.crashed or self.status in CRASHES,
+            message=self.message,
+            attempts=self.attempts,
+        )
 
     @property
     def key(self) -> SampleKey:

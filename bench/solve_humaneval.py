@@ -37,17 +37,11 @@ def main(count: int = 5, budget: int = 288) -> dict[str, float]:
     model = shareable(build_model("transformers", None, None, tasks))
     preset = preset_for(model.name)
     modes = {
-        "single-shot": AgentConfig(
-            max_steps=1,
-            max_tokens=budget,
-            plan=False,
-            sampling=preset.model_copy(update={"max_tokens": budget, "seed": 0}),
+        "single-shot": AgentConfig.with_budget(
+            1, budget, budget, preset.model_copy(update={"seed": 0}), plan=False
         ),
-        "agent": AgentConfig(
-            max_steps=STEPS,
-            max_tokens=budget,
-            plan=False,
-            sampling=preset.model_copy(update={"max_tokens": budget // STEPS, "seed": 0}),
+        "agent": AgentConfig.with_budget(
+            STEPS, budget // STEPS, budget, preset.model_copy(update={"seed": 0}), plan=False
         ),
     }
     figures: dict[str, float] = {"tasks": count, "budget_tokens": budget}

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.errors import fail, sandbox_errors
 
 if TYPE_CHECKING:
-    from sandbox import JobResult
+    from tasks.verdict import Verdict
 
 console = Console(highlight=False)
 
@@ -34,18 +34,17 @@ def evaluate(
     from batch.summary import summarize
     from batch.tables import summary_table
     from batch.workers import LocalExecutor
-    from sandbox import PoolConfig, SandboxPool
+    from sandbox import SandboxPool
     from tasks import TaskError, load_suite
+    from tasks.pools import pool_config_for, worker_pool_size
 
     try:
         tasks = load_suite(suite)
         samples = read_samples(samples_file, tasks)
     except TaskError as error:
         raise fail(str(error)) from None
-    results: list[JobResult | None] = [None] * len(samples)
-    pool_config = PoolConfig(
-        size=min(workers, PoolConfig().size), memory_mb=max(s.task.memory_mb for s in samples)
-    )
+    results: list[Verdict | None] = [None] * len(samples)
+    pool_config = pool_config_for([sample.task for sample in samples], worker_pool_size(workers))
     progress = Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
     )

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.errors import fail
+from agent.models.backends import BACKENDS_HELP
 
 console = Console(highlight=False)
 
@@ -23,7 +23,7 @@ def rollouts(
         bool, typer.Option(help="Also put held-out tasks' trajectories in rollouts.jsonl and sft.jsonl.")
     ] = False,
     model: Annotated[str | None, typer.Option(help="HF dir, .gguf file, or served name.")] = None,
-    backend: Annotated[str, typer.Option(help="transformers | openai | vllm.")] = "transformers",
+    backend: Annotated[str, typer.Option(help=BACKENDS_HELP)] = "transformers",
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint.")] = None,
     samples: Annotated[int, typer.Option("-n", "--samples", min=1, help="Trajectories per task.")] = 4,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")] = None,
@@ -31,34 +31,28 @@ def rollouts(
     workers: Annotated[int, typer.Option(min=1, help="Samples run at once.")] = 4,
     max_steps: Annotated[int, typer.Option(min=1, help="Most model calls per trajectory.")] = 6,
     max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens per reply.")] = 512,
+    max_total_tokens: Annotated[
+        int | None, typer.Option(min=1, help="Most tokens over one trajectory (default: steps × per reply).")
+    ] = None,
     temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.6,
     heldout_percent: Annotated[
         int, typer.Option(min=0, max=100, help="Tasks held out, by a stable hash of the id.")
     ] = 20,
 ) -> None:
     """Collect trajectories (resumable, like `sandloop run`), then export the training data."""
-    from batch.errors import BatchError
-    from batch.selection import parse_ids, select
-    from cli.run_cmd import ExecutorChoice, Mode, run
+    from cli.run_cmd import ExecutorChoice, Mode, report, run_config, run_suite
     from rl.prompt_export import export_prompts
     from rl.rollouts import RUN_DIR, export
-    from tasks import TaskError, load_suite
 
-    try:
-        run(
-            suite=suite, model=model, backend=backend, base_url=base_url, mode=Mode.agent, samples=samples,
-            limit=limit, ids=ids, shard=None, workers=workers, out=out / RUN_DIR, max_steps=max_steps,
-            max_tokens=max_tokens, plan=True, temperature=temperature, executor=ExecutorChoice.local, address=None,
-        )  # fmt: skip
-    except typer.Exit as stopped:
-        if stopped.exit_code not in (0, 1):  # 1: some samples left ungraded; they are simply not exported
-            raise
-    try:
-        tasks = select(load_suite(suite), limit, parse_ids(ids) if ids else None, None)
-    except (TaskError, BatchError) as error:
-        raise fail(str(error)) from None
-    prompts = export_prompts(tasks, out, heldout_percent)
-    summary = export(tasks, out / RUN_DIR, out, heldout_percent, include_heldout)
+    config = run_config(
+        suite, backend, model, base_url, Mode.agent, samples, limit, ids, None, max_steps, max_tokens,
+        max_total_tokens, True, temperature,
+    )  # fmt: skip
+    # Samples left without a verdict (infra errors) are not exported; the same command grades them again.
+    prepared, records = run_suite(config, out / RUN_DIR, workers, ExecutorChoice.local, None)
+    report(config, records, prepared.run_dir)
+    prompts = export_prompts(prepared.tasks, out, heldout_percent)
+    summary = export(prepared.tasks, prepared.run_dir, out, heldout_percent, include_heldout)
     table = Table(title=f"rollouts: {suite}")
     table.add_column("")
     table.add_column("", justify="right")

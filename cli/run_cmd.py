@@ -7,9 +7,6 @@ measures the infrastructure (graph, checkpoints, sandbox, results files) and is 
 
 from __future__ import annotations
 
-import hashlib
-import re
-from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
@@ -27,17 +24,17 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from agent.models.backends import BACKENDS_HELP, check_backend
 from cli.errors import fail, sandbox_errors
 
 if TYPE_CHECKING:
-    from agent.models.base import ChatModel
     from batch.config import RunConfig
-    from batch.sample_records import SampleKey, SampleRecord
+    from batch.execute import PreparedRun
+    from batch.sample_records import SampleRecord
+    from batch.summary import Summary
     from tasks.spec import TaskSpec
 
 console = Console(highlight=False)
-BACKENDS = ("transformers", "openai", "vllm")
-ORACLE = "oracle"  # agent.models.factory.ORACLE; not imported here so `--help` stays fast
 
 
 class Mode(StrEnum):
@@ -103,28 +100,12 @@ class RunProgress:
         self.progress.stop()
 
 
-def default_run_dir(config: RunConfig) -> Path:
-    """runs/<suite>-<mode>-<config hash>: the same command resumes its own run, another config gets another dir."""
-    digest = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:8]
-    suite = re.sub(r"[^A-Za-z0-9._-]+", "-", config.suite).strip("-.")[-40:] or "suite"
-    return Path("runs") / f"{suite}-{config.mode}-{digest}"
-
-
-def build_model(backend: str, model: str | None, base_url: str | None, tasks: list[TaskSpec]) -> ChatModel:
-    from agent.models.factory import build_model as build
-
-    try:
-        return build(backend, model, base_url, tasks)
-    except (RuntimeError, ValueError, OSError, ImportError) as error:  # ModelError is a RuntimeError
-        raise fail(str(error).strip().splitlines()[0]) from None
-
-
 def run(
     suite: Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")],
     model: Annotated[
         str | None, typer.Option(help="HF dir, .gguf file, or served name (default: the backend's).")
     ] = None,
-    backend: Annotated[str, typer.Option(help="transformers | openai | vllm.")] = "transformers",
+    backend: Annotated[str, typer.Option(help=BACKENDS_HELP)] = "transformers",
     base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible endpoint (--backend openai).")
     ] = None,
@@ -141,6 +122,10 @@ def run(
     ] = None,
     max_steps: Annotated[int, typer.Option(min=1, help="Most model calls of an agent sample.")] = 6,
     max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens per reply.")] = 512,
+    max_total_tokens: Annotated[
+        int | None,
+        typer.Option(min=1, help="Most tokens over one agent sample (default: steps × per reply)."),
+    ] = None,
     plan: Annotated[bool, typer.Option(help="Agent: ask for a plan before the first code.")] = True,
     temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.6,
     executor: Annotated[
@@ -156,21 +141,40 @@ def run(
     Finished samples go to RUN_DIR/results.jsonl as they finish: the same command again resumes.
     Exit code 1 when samples are left without a verdict (infra errors).
     """
+    config = run_config(
+        suite, backend, model, base_url, mode, samples, limit, ids, shard, max_steps, max_tokens,
+        max_total_tokens, plan, temperature,
+    )  # fmt: skip
+    prepared, records = run_suite(config, out, workers, executor, address)
+    if report(config, records, prepared.run_dir).infra_errors:
+        raise typer.Exit(1)
+
+
+def run_config(
+    suite: str,
+    backend: str,
+    model: str | None,
+    base_url: str | None,
+    mode: Mode,
+    samples: int,
+    limit: int | None,
+    ids: str | None,
+    shard: str | None,
+    max_steps: int,
+    max_tokens: int,
+    max_total_tokens: int | None,
+    plan: bool,
+    temperature: float,
+) -> RunConfig:
+    """The options as a run config (one-line errors for bad ones)."""
     from agent.config import AgentConfig
     from agent.models.base import Sampling
     from batch.config import RunConfig
-    from batch.errors import BatchError
-    from batch.run import in_order, open_run, pending
-    from batch.selection import parse_ids, select
-    from batch.summary import summarize
-    from batch.tables import summary_table
-    from tasks import TaskError, load_suite
+    from batch.selection import parse_ids
 
-    if backend not in (*BACKENDS, ORACLE):
-        raise fail(f"--backend {backend!r}: expected {', '.join(BACKENDS[:-1])} or {BACKENDS[-1]}")
     try:
-        id_list = parse_ids(ids) if ids is not None else None
-        config = RunConfig(
+        check_backend(backend, oracle=True)
+        return RunConfig(
             suite=suite,
             backend=backend,
             model=model,
@@ -178,36 +182,60 @@ def run(
             mode=mode.value,
             samples=samples,
             limit=limit,
-            ids=id_list,
+            ids=parse_ids(ids) if ids is not None else None,
             shard=shard,
-            agent=AgentConfig(
-                max_steps=max_steps,
-                max_tokens=max_steps * max_tokens,
-                plan=plan,
-                sampling=Sampling(temperature=temperature, max_tokens=max_tokens),
+            agent=AgentConfig.with_budget(
+                max_steps, max_tokens, max_total_tokens, Sampling(temperature=temperature), plan=plan
             ),
         )
-        everything = load_suite(suite)
-        tasks = select(everything, limit, id_list, shard)
-        if not tasks:
-            raise BatchError(f"no tasks selected from {suite}")
-        run_dir = out or default_run_dir(config)
-        finished = open_run(run_dir, config)  # before the model loads: a refused resume fails fast
+    except ValueError as error:  # BatchError is one
+        raise fail(str(error)) from None
+
+
+def run_suite(
+    config: RunConfig, out: Path | None, workers: int, executor: ExecutorChoice, address: str | None
+) -> tuple[PreparedRun, list[SampleRecord]]:
+    """Claim the run dir, say what runs, run what is left under progress bars; exit 130 on an interrupt."""
+    from batch.errors import BatchError
+    from batch.execute import execute_run, prepare_run
+    from batch.sample_records import ResultsLog
+    from tasks import TaskError
+
+    try:
+        prepared = prepare_run(config, out)
     except (TaskError, BatchError) as error:
         raise fail(str(error)) from None
-    records = in_order(tasks, samples, finished)
+    records = prepared.records()
     console.print(
-        f"[bold]{suite}[/]: {len(tasks)} tasks × {samples} samples, {mode.value}, {backend}"
-        f"{': ' + model if model else ''}; run dir {run_dir}"
+        f"[bold]{config.suite}[/]: {len(prepared.tasks)} tasks × {config.samples} samples, {config.mode}, "
+        f"{config.backend}{': ' + config.model if config.model else ''}; run dir {prepared.run_dir}"
         + (f" (resuming: {len(records)} samples already finished)" if records else "")
     )
-    if pending(tasks, samples, finished):
-        if executor == ExecutorChoice.ray:
-            records = _run_on_ray(config, tasks, everything, run_dir, finished, workers, address)
-        else:
-            records = _run(config, tasks, everything, run_dir, finished, workers)
-    summary = summarize(records, samples)
-    console.print(summary_table(summary, title=f"{suite}: {mode.value}, n={samples}"))
+    if not prepared.has_pending():
+        return prepared, records
+
+    def watch(counted: list[SampleRecord]) -> RunProgress:
+        return RunProgress(console, prepared.tasks, config.samples, counted)
+
+    try:
+        with sandbox_errors():
+            return prepared, execute_run(prepared, workers, executor.value, address, watch)
+    except BatchError as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:
+        selected = {task.id for task in prepared.tasks}
+        saved = sum(task_id in selected for task_id, _ in ResultsLog(prepared.run_dir).load())
+        console.print(f"[yellow]interrupted[/]: {saved} samples are saved; run the same command to resume")
+        raise typer.Exit(130) from None
+
+
+def report(config: RunConfig, records: list[SampleRecord], run_dir: Path) -> Summary:
+    """Print the pass@k table and what is left to do."""
+    from batch.summary import summarize
+    from batch.tables import summary_table
+
+    summary = summarize(records, config.samples)
+    console.print(summary_table(summary, title=f"{config.suite}: {config.mode}, n={config.samples}"))
     console.print(f"results: {run_dir / 'results.jsonl'}")
     model_errors = summary.exit_statuses.get("model_error", 0)
     if model_errors:
@@ -220,75 +248,7 @@ def run(
             f"[magenta]{summary.infra_errors} samples have no verdict (infra_error) and are not in n: "
             "run the same command again to grade them again[/]"
         )
-        raise typer.Exit(1)
-
-
-def _run(
-    config: RunConfig,
-    tasks: list[TaskSpec],
-    everything: list[TaskSpec],
-    run_dir: Path,
-    finished: dict[SampleKey, SampleRecord],
-    workers: int,
-) -> list[SampleRecord]:
-    """Load the model, start the pool, run what is left under progress bars; exit 130 on an interrupt."""
-    from agent.models.serialized import shareable
-    from batch.run import in_order, run_batch
-    from batch.sample import SampleRunner
-    from batch.sample_records import ResultsLog
-    from batch.workers import LocalExecutor
-    from sandbox import PoolConfig, SandboxPool
-
-    pool_config = PoolConfig(
-        size=min(workers, PoolConfig().size), memory_mb=max(task.memory_mb for task in tasks)
-    )
-    pool = SandboxPool(pool_config)
-    try:
-        # The containers come up while the model loads (in-process weights take a while).
-        with ThreadPoolExecutor(1, thread_name_prefix="sandloop-pool-start") as starter:
-            starting = starter.submit(pool.start)
-            chat_model = shareable(build_model(config.backend, config.model, config.base_url, everything))
-            if config.mode == "agent":
-                import agent.solve  # noqa: F401  LangGraph takes seconds to import: now, not in the first sample
-        with sandbox_errors():
-            starting.result()
-            # Infra-error samples are run again: the bars count them when they are done this time.
-            counted = [r for r in in_order(tasks, config.samples, finished) if r.status != "infra_error"]
-            sampler = SampleRunner(chat_model, pool, config, run_dir)
-            with RunProgress(console, tasks, config.samples, counted) as view:
-                return run_batch(tasks, config, sampler, run_dir, LocalExecutor(workers), view, finished)
-    except KeyboardInterrupt:
-        selected = {task.id for task in tasks}
-        saved = sum(task_id in selected for task_id, _ in ResultsLog(run_dir).load())
-        console.print(f"[yellow]interrupted[/]: {saved} samples are saved; run the same command to resume")
-        raise typer.Exit(130) from None
-    finally:
-        pool.close()
-
-
-def _run_on_ray(
-    config: RunConfig,
-    tasks: list[TaskSpec],
-    everything: list[TaskSpec],
-    run_dir: Path,
-    finished: dict[SampleKey, SampleRecord],
-    workers: int,
-    address: str | None,
-) -> list[SampleRecord]:
-    """Samples as Ray tasks: each Ray worker builds its own model and sandbox pool where it runs."""
-    from batch.ray_workers import PortableSampler, RayExecutor
-    from batch.run import in_order, run_batch
-
-    try:
-        executor = RayExecutor(workers, address)
-    except (ImportError, ConnectionError, RuntimeError) as error:
-        raise fail(
-            f"Ray is not available ({str(error).strip().splitlines()[0]}): pip install 'sandloop[ray]'"
-        ) from None
-    sampler = PortableSampler(config=config, run_dir=run_dir.resolve(), tasks=everything)
-    counted = [r for r in in_order(tasks, config.samples, finished) if r.status != "infra_error"]
-    with RunProgress(console, tasks, config.samples, counted) as view:
-        return run_batch(tasks, config, sampler, run_dir, executor, view, finished)
+    return summary
 
 
 if __name__ == "__main__":

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from agent.models.backends import BACKENDS_HELP
 from cli.errors import fail, read_text, sandbox_errors
 
 console = Console(highlight=False)
@@ -26,12 +25,15 @@ def solve(
         str | None,
         typer.Option(help="Model: HF dir, .gguf file, or served name (default: embedded SmolLM2)."),
     ] = None,
-    backend: Annotated[str, typer.Option(help="transformers | openai | vllm.")] = "transformers",
+    backend: Annotated[str, typer.Option(help=BACKENDS_HELP)] = "transformers",
     base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible endpoint (with --backend openai).")
     ] = None,
     max_steps: Annotated[int, typer.Option(help="Most model calls.")] = 6,
-    max_tokens: Annotated[int, typer.Option(help="Most tokens per reply.")] = 512,
+    max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens per reply.")] = 512,
+    max_total_tokens: Annotated[
+        int | None, typer.Option(min=1, help="Most tokens over the whole solve (default: steps × per reply).")
+    ] = None,
     plan: Annotated[bool, typer.Option(help="Ask for a plan before the first code.")] = True,
     run_dir: Annotated[Path, typer.Option(help="Where checkpoints and the trajectory go.")] = Path(
         "runs/solve"
@@ -47,16 +49,14 @@ def solve(
     from pydantic import ValidationError
 
     from agent.config import AgentConfig
-    from agent.models.base import Sampling
+    from agent.graded_solve import solve_and_grade, solve_run_id
     from agent.models.config import ModelConfig, load_model
     from agent.models.errors import ModelError
     from agent.models.sampling import preset_for
-    from agent.solve import solve as run_solve
     from cli.live import LiveView
     from sandbox import PoolConfig, SandboxPool
     from tasks.adhoc import adhoc_task
     from tasks.errors import TaskError
-    from tasks.grading import grade
     from tasks.suites import load_task
 
     given = [x for x in (problem, file, task) if x is not None]
@@ -80,38 +80,17 @@ def solve(
         raise fail(f"--{'.'.join(map(str, first['loc'])).replace('_', '-')}: {first['msg']}") from None
     except (ModelError, ValueError) as error:
         raise fail(str(error).splitlines()[0]) from None
-    sampling: Sampling = preset_for(chat_model.name).model_copy(update={"max_tokens": max_tokens})
-    config = AgentConfig(max_steps=max_steps, max_tokens=max_steps * max_tokens, plan=plan, sampling=sampling)
-    identity = json.dumps(
-        [spec.suite, spec.id, spec.prompt, chat_model.name, config.model_dump()], sort_keys=True
+    config = AgentConfig.with_budget(
+        max_steps, max_tokens, max_total_tokens, preset_for(chat_model.name), plan=plan
     )
-    run_id = f"{spec.id}-{hashlib.sha256(identity.encode()).hexdigest()[:10]}" + (
-        f"-{int(time.time())}" if fresh else ""
-    )
+    run_id = solve_run_id(spec, chat_model.name, config, fresh)
     view = LiveView(console if not json_output else Console(stderr=True), max_steps)
     with sandbox_errors(), SandboxPool(PoolConfig(size=1)) as pool:
-        result = run_solve(spec, chat_model, pool, config, run_dir=run_dir, run_id=run_id, on_event=view)
-        hidden = None
-        if spec.hidden_tests.code or spec.hidden_tests.cases:
-            graded = grade(pool, spec, result.code or "", "hidden")
-            hidden = {
-                "status": graded.status,
-                "pass_fraction": graded.pass_fraction,
-                "message": graded.message,
-            }
-    solved = result.exit_status == "solved" and (hidden is None or hidden["status"] == "passed")
-    summary = {
-        "task": f"{spec.suite}#{spec.id}",
-        "exit_status": result.exit_status,
-        "solved": solved,
-        "code": result.code,
-        "hidden": hidden,
-        "steps": result.steps,
-        "tokens": result.tokens,
-        "seconds": result.seconds,
-        "resumed": result.resumed,
-        "trajectory": str(result.trajectory_path),
-    }
+        graded = solve_and_grade(
+            spec, chat_model, pool, config, run_dir=run_dir, run_id=run_id, on_event=view
+        )
+    summary = graded.summary(spec)
+    result, hidden, solved = graded.result, summary["hidden"], graded.solved
     if json_output:
         print(json.dumps(summary))
     else:

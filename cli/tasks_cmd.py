@@ -47,8 +47,9 @@ def list_tasks(suite: SuiteArgument, limit: LimitOption = None) -> None:
 def check(suite: SuiteArgument, limit: LimitOption = None) -> None:
     """Grade every reference solution on its task's hidden and public tests; exit code 1 if one fails."""
     from cli.render import status_text
-    from sandbox import PoolConfig, SandboxPool
-    from tasks import job_for
+    from sandbox import SandboxPool
+    from tasks.grading import grade_many
+    from tasks.pools import pool_config_for
 
     loaded = _load(suite, limit)
     references = [(task, task.reference_solution) for task in loaded if task.reference_solution is not None]
@@ -60,19 +61,17 @@ def check(suite: SuiteArgument, limit: LimitOption = None) -> None:
         return
     tasks = [task for task, _ in references]
     levels: tuple[Which, Which] = ("hidden", "public")
-    jobs = [job_for(task, reference, which) for task, reference in references for which in levels]
     console.print(f"grading {len(tasks)} reference solutions on their hidden and public tests ...")
-    # The pool's memory limit holds per container: give every task at least what it asks for.
-    config = PoolConfig(memory_mb=max(task.memory_mb for task in tasks))
-    with sandbox_errors(), SandboxPool(config) as pool:
-        results = pool.run_many(jobs)
+    with sandbox_errors(), SandboxPool(pool_config_for(tasks)) as pool:
+        graded = {which: grade_many(pool, references, which) for which in levels}
     failures = Table("task", "tests", "status", "message", box=None, header_style="bold")
     failed_tasks = set()
-    for number, result in enumerate(results):
-        task, which = tasks[number // 2], levels[number % 2]
-        if result.status != "passed":
-            failed_tasks.add(task.id)
-            failures.add_row(Text(task.id), which, status_text(result.status), Text(result.message or ""))
+    for number, task in enumerate(tasks):
+        for which in levels:
+            result = graded[which][number]
+            if result.status != "passed":
+                failed_tasks.add(task.id)
+                failures.add_row(Text(task.id), which, status_text(result.status), Text(result.message or ""))
     passed = len(tasks) - len(failed_tasks)
     style = "green" if not failed_tasks else "red"
     console.print(f"[{style}]{passed}/{len(tasks)}[/] reference solutions pass their hidden and public tests")

@@ -6,6 +6,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tasks.infra_retry import InfraRetry
+
 RewardMode = Literal["pass_fraction", "all_or_nothing"]
 
 
@@ -36,6 +38,8 @@ class RewardConfig(BaseModel):
     without `</think>` was cut there. False: a completion without `</think>` is all answer."""
     infra_retry_s: float = Field(120.0, ge=0)
     """How long, after a batch ran, sandbox infrastructure errors are retried before they are left unscored."""
+    infra_max_attempts: int | None = Field(None, ge=1)
+    """Most runs of one completion's job, the first included; None: as many as the deadline allows."""
     infra_backoff_s: float = Field(1.0, gt=0)
     """First wait before retrying infrastructure errors; doubled after each round."""
     infra_backoff_max_s: float = Field(10.0, gt=0)
@@ -53,3 +57,13 @@ class RewardConfig(BaseModel):
         if self.infra_backoff_max_s < self.infra_backoff_s:
             raise ValueError("infra_backoff_max_s must be at least infra_backoff_s")
         return self
+
+    @property
+    def infra_retry(self) -> InfraRetry:
+        """These settings as the one retry policy (tasks/infra_retry.py)."""
+        return InfraRetry(
+            max_attempts=self.infra_max_attempts,
+            deadline_s=self.infra_retry_s,
+            backoff_s=self.infra_backoff_s,
+            backoff_max_s=self.infra_backoff_max_s,
+        )

@@ -6,20 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agent.prompts import SYSTEM
-from agent.prompts import problem_statement as statement
+from agent.prompts import first_messages
 from rl.dataset import trl_row
 from tasks.spec import TaskSpec
 
 
-def chat_prompt(task: TaskSpec) -> list[dict[str, str]]:
-    """What the model sees: the agent's system prompt, then the problem and its public tests."""
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": statement(task)}]
-
-
 def grpo_rows(tasks: Sequence[TaskSpec]) -> list[dict[str, Any]]:
     """One conversational TRL row per task (`prompt` as chat messages, plus `verification_info`)."""
-    return [trl_row(task, chat_prompt(task)) for task in tasks]
+    return [trl_row(task, first_messages(task)) for task in tasks]
 
 
 def grpo_dataset(tasks: Sequence[TaskSpec]) -> Any:

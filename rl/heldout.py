@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.models.base import Sampling
-from rl.grpo_data import chat_prompt
+from agent.prompts import first_messages
 from rl.rewards import SandboxReward
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
@@ -103,8 +103,16 @@ def evaluate(
     """Sample every task `settings.samples` times and grade each completion on its hidden tests."""
     settings = settings or EvalSettings()
     model, tokenizer = load_for_eval(model_dir)
-    completions = generate(model, tokenizer, [chat_prompt(task) for task in tasks], settings)
-    graded = [task for task in tasks for _ in range(settings.samples)]
+    completions = generate(model, tokenizer, [first_messages(task) for task in tasks], settings)
+    return score_completions(tasks, completions, pool, settings.samples)
+
+
+def score_completions(
+    tasks: Sequence[TaskSpec], completions: Sequence[str], pool: SandboxPool, samples: int = 1
+) -> EvalResult:
+    """The figures of `samples` completions per task (task by task, in order), each graded and rewarded by
+    the one reward (rl/rewards.py) with the default settings."""
+    graded = [task for task in tasks for _ in range(samples)]
     scores = SandboxReward(pool).score(graded, completions)
     count = max(len(scores), 1)
     return EvalResult(

@@ -1,7 +1,7 @@
 """Prompt datasets from a suite, no model needed: TRL rows (JSONL) and verl parquet, one file per split.
 
 Each row carries its task's verification info, so a trainer grades completions from the row alone. The split
-is the stable hash of the task id (`rl.rollouts.split_of`); the held-out files are for validation, never
+is the stable hash of the task id (`tasks.splits.split_of`); the held-out files are for validation, never
 training (`data.val_files` in verl).
 """
 
@@ -13,21 +13,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from agent import prompts
+from agent.prompts import first_messages
 from rl.dataset import trl_row, verl_row
-from rl.rollouts import split_of
+from tasks.splits import HELDOUT_PERCENT, split_of
 from tasks.spec import TaskSpec
 
 Split = Literal["train", "heldout"]
 SPLITS: tuple[Split, ...] = ("train", "heldout")
-
-
-def prompt_messages(task: TaskSpec) -> list[dict[str, str]]:
-    """The chat the agent starts from: its system prompt and the problem statement."""
-    return [
-        {"role": "system", "content": prompts.SYSTEM},
-        {"role": "user", "content": prompts.problem_statement(task)},
-    ]
 
 
 class PromptExport(BaseModel):
@@ -48,7 +40,7 @@ def split_tasks(tasks: list[TaskSpec], heldout_percent: int) -> dict[Split, list
     }
 
 
-def export_prompts(tasks: list[TaskSpec], out: Path, heldout_percent: int = 20) -> PromptExport:
+def export_prompts(tasks: list[TaskSpec], out: Path, heldout_percent: int = HELDOUT_PERCENT) -> PromptExport:
     """Write OUT/trl/<split>.jsonl (TRL GRPOTrainer rows) and OUT/verl/<split>.parquet (verl RL rows)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -58,10 +50,10 @@ def export_prompts(tasks: list[TaskSpec], out: Path, heldout_percent: int = 20) 
     for split, members in splits.items():
         trl_path = out / "trl" / f"{split}.jsonl"
         trl_path.parent.mkdir(parents=True, exist_ok=True)
-        trl_path.write_text("".join(json.dumps(trl_row(t, prompt_messages(t))) + "\n" for t in members))
+        trl_path.write_text("".join(json.dumps(trl_row(t, first_messages(t))) + "\n" for t in members))
         verl_path = out / "verl" / f"{split}.parquet"
         verl_path.parent.mkdir(parents=True, exist_ok=True)
-        rows = [verl_row(t, prompt_messages(t), index=i, split=split) for i, t in enumerate(members)]
+        rows = [verl_row(t, first_messages(t), index=i, split=split) for i, t in enumerate(members)]
         pq.write_table(pa.Table.from_pylist(rows), verl_path)
         files += [trl_path, verl_path]
     return PromptExport(

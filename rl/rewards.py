@@ -1,4 +1,5 @@
-"""Rewards over the sandbox: a batch of (task, completion) pairs graded through the pool at once.
+"""The one reward function: a verdict (tasks/verdict.py) and the reward settings to a value, and the batch
+scorer that grades completions through the one grading path (tasks/grading.py) and rewards them.
 
 Outcome: `passed` earns 1.0; `failed` earns its pass fraction (or 0.0 all-or-nothing); timeouts and crashes
 (`error`, `memory`, `output_limit`) earn 0.0 whatever ran before them. A completion with no code earns 0.0
@@ -8,20 +9,19 @@ about the completion.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from rl.completions import Answer, AnswerFormat, Completion, extract_answer
 from rl.config import FormatTerm, RewardConfig, RewardMode
-from rl.infra import run_with_retries
 from rl.stats import RewardStats
-from sandbox import JobResult, SandboxPool, Status
-from tasks.grading import job_for
+from sandbox import SandboxPool, Status
+from tasks.grading import grade_many
 from tasks.spec import TaskSpec
-
-CRASHES: frozenset[str] = frozenset({"timeout", "error", "memory", "output_limit"})
+from tasks.verdict import Verdict
 
 
 class Score(BaseModel):
@@ -40,42 +40,62 @@ class Score(BaseModel):
     message: str | None = None
 
 
-def outcome(result: JobResult, mode: RewardMode) -> float:
+def outcome(verdict: Verdict, mode: RewardMode) -> float:
     """The sandbox's part of the reward, in [0, 1]; exactly 1.0 only for status `passed`."""
-    if result.status in CRASHES or any(verdict.status in CRASHES for verdict in result.tests):
+    if verdict.crashed:
         return 0.0
-    if result.status == "passed":
+    if verdict.passed:
         return 1.0
     if mode == "all_or_nothing":
         return 0.0
-    fraction = result.pass_fraction
+    fraction = verdict.pass_fraction
     if fraction >= 1.0:
         # Every recorded test held yet the run did not pass (it stopped before the test code's end): the
-        # unfinished rest counts as one more failing test, so that only a real pass earns 1.0.
-        tests = len(result.tests)
+        # unfinished rest counts as one more failing test, so that only a real pass earns 1.0. A record
+        # written before test counts were kept counts as one test.
+        tests = verdict.test_count or 1
         fraction = tests / (tests + 1)
     return fraction
 
 
-def format_adjustment(answer: Answer, term: FormatTerm | None) -> float:
+def format_adjustment(answer_format: AnswerFormat, term: FormatTerm | None) -> float:
     if term is None:
         return 0.0
-    if answer.format == "unterminated_thinking":
+    if answer_format == "unterminated_thinking":
         return term.unterminated_thinking
-    if answer.format == "no_code_block":
+    if answer_format == "no_code_block":
         return term.no_code_block
     return term.well_formed
+
+
+def reward(verdict: Verdict | None, answer_format: AnswerFormat, config: RewardConfig) -> float | None:
+    """The reward of one answer: outcome plus format term; None (unscored) for an infrastructure error.
+
+    `verdict` None: the completion had no code to grade (format term alone)."""
+    adjustment = format_adjustment(answer_format, config.format_term)
+    if verdict is None:
+        return adjustment
+    if verdict.status == "infra_error":
+        return None
+    return outcome(verdict, config.mode) + adjustment
 
 
 class SandboxReward:
     """Grades completions on their tasks' hidden tests through one pool; thread-safe like the pool."""
 
     def __init__(
-        self, pool: SandboxPool, config: RewardConfig | None = None, stats: RewardStats | None = None
+        self,
+        pool: SandboxPool,
+        config: RewardConfig | None = None,
+        stats: RewardStats | None = None,
+        *,
+        wait: Callable[[float], None] = time.sleep,
     ) -> None:
         self.pool = pool
         self.config = config or RewardConfig()
         self.stats = stats or RewardStats()
+        self.wait = wait
+        """How to wait between infrastructure retry rounds."""
 
     def answer(self, completion: Completion, entry_point: str | None = None) -> Answer:
         return extract_answer(
@@ -90,28 +110,34 @@ class SandboxReward:
             )
         answers = [self.answer(c, t.entry_point) for t, c in zip(tasks, completions, strict=True)]
         graded = [index for index, answer in enumerate(answers) if answer.code is not None]
-        jobs = [job_for(tasks[i], answers[i].code or "") for i in graded]
-        results = dict(zip(graded, run_with_retries(self.pool, jobs, self.config, self.stats), strict=True))
-        scores = [self._score(answer, results.get(index)) for index, answer in enumerate(answers)]
+        verdicts = grade_many(
+            self.pool,
+            [(tasks[i], answers[i].code or "") for i in graded],
+            "hidden",
+            self.config.infra_retry,
+            on_round=self.stats.count_retry_round,
+            wait=self.wait,
+        )
+        by_index = dict(zip(graded, verdicts, strict=True))
+        scores = [self._score(answer, by_index.get(index)) for index, answer in enumerate(answers)]
         self.stats.count_statuses([score.status for score in scores])
         return scores
 
-    def _score(self, answer: Answer, result: JobResult | None) -> Score:
-        adjustment = format_adjustment(answer, self.config.format_term)
-        if result is None:
+    def _score(self, answer: Answer, verdict: Verdict | None) -> Score:
+        value = reward(verdict, answer.format, self.config)
+        if verdict is None:
             return Score(
-                reward=adjustment,
+                reward=value,
                 status="no_answer",
                 pass_fraction=0.0,
                 answer_format=answer.format,
                 infra_error=False,
             )
-        infra = result.status == "infra_error"
         return Score(
-            reward=None if infra else outcome(result, self.config.mode) + adjustment,
-            status=result.status,
-            pass_fraction=result.pass_fraction,
+            reward=value,
+            status=verdict.status,
+            pass_fraction=verdict.pass_fraction,
             answer_format=answer.format,
-            infra_error=infra,
-            message=result.message,
+            infra_error=verdict.status == "infra_error",
+            message=verdict.message,
         )

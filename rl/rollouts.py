@@ -7,7 +7,6 @@ finished results and can be repeated.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -15,27 +14,21 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from agent.messages import Message
+from agent.prompts import first_messages
 from batch.sample_records import SampleRecord, read_records
+from rl.config import RewardConfig
+from rl.rewards import reward
 from tasks.spec import TaskSpec
+from tasks.splits import HELDOUT_PERCENT, split_of
 from tools import tool_schemas
 
 RUN_DIR = "run"
 
 
-def split_of(task_id: str, heldout_percent: int) -> str:
-    """`train` or `heldout`, from a stable hash of the id: the same on every machine and run."""
-    bucket = int(hashlib.sha256(task_id.encode()).hexdigest()[:8], 16) % 100
-    return "heldout" if bucket < heldout_percent else "train"
-
-
-def reward_of(record: SampleRecord) -> float | None:
-    """The sandbox reward of a trajectory: its hidden pass fraction; limits and crashes score 0; None when
-    the sandbox could not grade it (never a failure)."""
-    if record.status == "infra_error":
-        return None
-    if record.status in ("timeout", "memory", "output_limit", "error"):
-        return 0.0
-    return 1.0 if record.passed else record.pass_fraction
+def reward_of(record: SampleRecord, config: RewardConfig | None = None) -> float | None:
+    """The reward of a trajectory: the one reward function (rl/rewards.py) on its recorded hidden verdict;
+    None when the sandbox could not grade it (never a failure). The agent's answer is the code it ran."""
+    return reward(record.verdict, "ok", config or RewardConfig())
 
 
 class ExportSummary(BaseModel):
@@ -71,7 +64,7 @@ def sft_row(task_id: str, split: str, messages: list[dict[str, Any]]) -> dict[st
 
 
 def export(
-    tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int = 20, include_heldout: bool = False
+    tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int = HELDOUT_PERCENT, include_heldout: bool = False
 ) -> ExportSummary:
     """OUT/rollouts.jsonl (every graded trajectory) and OUT/sft.jsonl (passed ones, de-duplicated): the
     training split's tasks only, unless `include_heldout` (then each line says its split)."""

@@ -10,6 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Status = Literal["passed", "failed", "error", "timeout", "memory", "output_limit", "infra_error"]
 
 MAX_JOB_BYTES = 32 * 1024 * 1024
+PROGRAM_FILE = "main.py"
+"""The program's own file in the work dir: no job file may take its place."""
+
+
+def work_dir_path(name: str) -> str:
+    """`name` when it is a relative path inside the work dir other than the program's file; else ValueError.
+
+    The one rule for file paths in the work dir: job files, and the agent's write_file/read_file tools."""
+    path = PurePosixPath(name)
+    if not name or path.is_absolute() or ".." in path.parts or name == PROGRAM_FILE:
+        raise ValueError(f"path must be relative, inside the work dir, and not {PROGRAM_FILE}: {name!r}")
+    return name
 
 
 class _Frozen(BaseModel):
@@ -40,9 +52,7 @@ class _JobBase(_Frozen):
     @classmethod
     def _relative_paths(cls, files: dict[str, str]) -> dict[str, str]:
         for name in files:
-            path = PurePosixPath(name)
-            if not name or path.is_absolute() or ".." in path.parts or name == "main.py":
-                raise ValueError(f"file name {name!r} must be a relative path inside the work dir")
+            work_dir_path(name)
         return files
 
 

@@ -12,7 +12,6 @@ The shipped files `tasks/data/generated-{train,heldout}.jsonl` are this module's
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,13 +20,13 @@ from typing import Any, Literal
 
 from tasks.calls import call_asserts
 from tasks.spec import TaskSpec, TestSet
+from tasks.splits import split_of
 
 Split = Literal["train", "heldout", "all"]
 Args = tuple[Any, ...]
 
 SEED = 20_250_601
 COUNT = 300
-HELDOUT_PERCENT = 20
 PUBLIC_TESTS = 2
 HIDDEN_TESTS = 6
 TIME_LIMIT_S = 5.0
@@ -234,12 +233,6 @@ def _calls(
         if len(calls) == HIDDEN_TESTS:
             break
     return calls
-
-
-def split_of(task_id: str) -> Literal["train", "heldout"]:
-    """Held out when a stable hash of the id falls in the first HELDOUT_PERCENT of 100 buckets."""
-    bucket = int.from_bytes(hashlib.sha256(task_id.encode()).digest()[:8], "big") % 100
-    return "heldout" if bucket < HELDOUT_PERCENT else "train"
 
 
 def suite_name(split: Literal["train", "heldout"]) -> str:

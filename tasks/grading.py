@@ -1,12 +1,17 @@
-"""From a task and an answer to a sandbox job and its result."""
+"""From a task and an answer to the tests' verdict: the one grading path of every caller (the agent's public
+tests aside, which are the agent's tool)."""
 
 from __future__ import annotations
 
 import ast
+import time
+from collections.abc import Callable, Sequence
 from typing import Literal
 
-from sandbox import CasesJob, JobResult, Limits, SandboxPool, TestJob
+from sandbox import CasesJob, Limits, SandboxPool, TestJob
+from tasks.infra_retry import InfraRetry, RoundHook, run_with_retries
 from tasks.spec import TaskSpec
+from tasks.verdict import Verdict
 
 Which = Literal["public", "hidden"]
 
@@ -74,5 +79,25 @@ def job_for(task: TaskSpec, answer: str, which: Which = "hidden") -> TestJob | C
     return TestJob(source=program, tests=tests.code, entry_point=task.entry_point, limits=limits)
 
 
-def grade(pool: SandboxPool, task: TaskSpec, answer: str, which: Which = "hidden") -> JobResult:
-    return pool.run(job_for(task, answer, which))
+def grade_many(
+    pool: SandboxPool,
+    answers: Sequence[tuple[TaskSpec, str]],
+    which: Which = "hidden",
+    retry: InfraRetry | None = None,
+    *,
+    on_round: RoundHook | None = None,
+    wait: Callable[[float], None] = time.sleep,
+) -> list[Verdict]:
+    """The verdict on each (task, answer), in order: all jobs through the pool at once, infrastructure errors
+    retried by `retry` (default: InfraRetry())."""
+    jobs = [job_for(task, answer, which) for task, answer in answers]
+    graded = run_with_retries(pool, jobs, retry or InfraRetry(), on_round, wait)
+    return [Verdict.of(result, attempts) for result, attempts in graded]
+
+
+def grade(
+    pool: SandboxPool, task: TaskSpec, answer: str, which: Which = "hidden", retry: InfraRetry | None = None
+) -> Verdict:
+    """The verdict on one answer (see `grade_many`)."""
+    [verdict] = grade_many(pool, [(task, answer)], which, retry)
+    return verdict

@@ -22,6 +22,11 @@ class TestSet(BaseModel):
     cases: list[IOCase] = Field(default_factory=list)
     """Stdin/stdout cases, each run on its own and compared modulo trailing white space."""
 
+    @property
+    def empty(self) -> bool:
+        """No test to run: neither test code nor a case (the one "does this task have tests" rule)."""
+        return not (self.code or self.cases)
+
 
 class TaskSpec(BaseModel):
     """One coding problem of a suite, with public tests (may be shown) and hidden tests (grade)."""

@@ -6,12 +6,12 @@ A tool never raises for the model's mistakes: a bad call comes back as a message
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sandbox import CasesJob, JobResult, RunJob, TestJob
+from sandbox.models import work_dir_path
 from tasks.grading import job_for
 from tools.context import ToolContext
 from tools.feedback import describe
@@ -47,10 +47,7 @@ class WriteFileArgs(_Args):
     @field_validator("path")
     @classmethod
     def _relative(cls, path: str) -> str:
-        parts = PurePosixPath(path).parts
-        if not path or path.startswith("/") or ".." in parts or path == "main.py":
-            raise ValueError("path must be relative, inside the work dir, and not main.py")
-        return path
+        return work_dir_path(path)
 
 
 class ReadFileArgs(_Args):
@@ -95,8 +92,7 @@ def _run_tests_job(
     handle: ToolContext, code: str, own_tests: str | None, files: dict[str, str]
 ) -> TestJob | CasesJob:
     task = handle.task
-    has_public = bool(task.public_tests.code or task.public_tests.cases)
-    if has_public:
+    if not task.public_tests.empty:
         job = job_for(task, code, "public")
     else:
         # No public tests: the agent's own asserts (in `tests`, or inside the code itself) are the check.
@@ -141,8 +137,7 @@ def read_file(handle: ToolContext, files: dict[str, str], args: ReadFileArgs) ->
 
 
 def submit(handle: ToolContext, files: dict[str, str], args: SubmitArgs) -> ToolOutcome:
-    has_public = bool(handle.task.public_tests.code or handle.task.public_tests.cases)
-    if not has_public:
+    if handle.task.public_tests.empty:
         return ToolOutcome(name="submit", content="submitted", code=args.code, submitted=True, files=files)
     checked = run_tests(handle, files, RunTestsArgs(code=args.code))
     verdict = "the public tests pass" if checked.tests_passed else "the public tests do not pass"

@@ -7,17 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.models.backends import BACKEND_CLASSES, Backend
 from agent.models.base import ChatModel
 from agent.models.embedded import EMBEDDED_MODEL
-
-Backend = Literal["transformers", "openai", "vllm"]
-
-# module and class of each backend, imported on demand: torch, openai and vllm are heavy or optional.
-BACKENDS: dict[str, tuple[str, str]] = {
-    "transformers": ("agent.models.transformers_backend", "TransformersModel"),
-    "openai": ("agent.models.openai_backend", "OpenAIModel"),
-    "vllm": ("agent.models.vllm_backend", "VLLMModel"),
-}
 
 
 class VLLMEngine(BaseModel):
@@ -68,7 +60,7 @@ class ModelConfig(BaseModel):
 
 def load_model(config: ModelConfig) -> ChatModel:
     """Build the configured backend, importing its module (and its heavy dependencies) only now."""
-    module_name, class_name = BACKENDS[config.backend]
+    module_name, class_name = BACKEND_CLASSES[config.backend]
     backend = getattr(importlib.import_module(module_name), class_name)
     model: ChatModel = backend(config)
     return model

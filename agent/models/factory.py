@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from agent.models.backends import ORACLE
 from agent.models.base import ChatModel
 from tasks.spec import TaskSpec
-
-ORACLE = "oracle"
 
 
 def build_model(backend: str, model: str | None, base_url: str | None, tasks: list[TaskSpec]) -> ChatModel:

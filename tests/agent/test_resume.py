@@ -16,7 +16,7 @@ from agent.config import AgentConfig
 from agent.scripted import ScriptedModel
 from agent.solve import solve
 from sandbox import SandboxPool
-from tests.agent.conftest import make_add_task
+from tests.support.toy_tasks import make_add_task
 
 pytestmark = pytest.mark.docker
 ROOT = Path(__file__).parents[2]
@@ -30,7 +30,7 @@ from agent.config import AgentConfig
 from agent.solve import solve
 from agent.scripted import ScriptedModel
 from sandbox import PoolConfig, SandboxPool
-from tests.agent.conftest import make_add_task
+from tests.support.toy_tasks import make_add_task
 
 class Hangs(ScriptedModel):
     def chat(self, messages, *, tools=None, sampling):

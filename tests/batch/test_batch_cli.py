@@ -15,7 +15,7 @@ from batch.sample_records import read_records
 from batch.summary import summarize
 from bench.humaneval_samples import broken_program, load_problems
 from sandbox import SandboxPool
-from tests.batch.conftest import EXAMPLES, CountingOracle, batch, example_tasks, sandloop
+from tests.support.batch_run import EXAMPLES, CountingOracle, batch, example_tasks, sandloop
 
 pytestmark = pytest.mark.docker
 

@@ -20,7 +20,7 @@ from batch.sample_records import read_records
 from batch.summary import summarize
 from sandbox import PoolConfig, SandboxPool
 from tasks.passk import pass_at_k
-from tests.batch.conftest import ROOT, CountingOracle, batch, example_tasks, result_lines
+from tests.support.batch_run import ROOT, CountingOracle, batch, example_tasks, result_lines
 
 pytestmark = pytest.mark.docker
 
@@ -109,7 +109,7 @@ KILLED_RUN = """
 import sys, time
 from pathlib import Path
 from sandbox import PoolConfig, SandboxPool
-from tests.batch.conftest import CountingOracle, batch, example_tasks
+from tests.support.batch_run import CountingOracle, batch, example_tasks
 
 class Hangs(CountingOracle):
     def chat(self, messages, *, tools=None, sampling):

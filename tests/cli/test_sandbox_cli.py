@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_process import ROOT, sandloop
+from tests.support.cli_process import ROOT, sandloop
 
 
 @pytest.mark.docker

@@ -10,7 +10,7 @@ import pytest
 
 from sandbox import PoolConfig, SandboxPool
 from tasks.spec import TaskSpec
-from tests.rl.samples import square_task
+from tests.support.rl_samples import square_task
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from rl.completions import extract_answer
-from tests.rl.samples import as_completion, as_messages
+from tests.support.rl_samples import as_completion, as_messages
 
 CODE = "def square(x):\n    return x * x"
 

@@ -17,7 +17,7 @@ from rl.dataset import (
 )
 from sandbox import SandboxPool
 from tasks import TaskError, TaskSpec, grade, load_suite, load_task
-from tests.rl.samples import CONTEST_DATA
+from tests.support.rl_samples import CONTEST_DATA
 
 
 def contest_tasks() -> dict[str, TaskSpec]:

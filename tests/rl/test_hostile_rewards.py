@@ -9,8 +9,8 @@ from rl.config import RewardConfig
 from rl.rewards import SandboxReward
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
-from tests.rl.samples import ENDS_THE_RUN, PARTIAL, RIDES_ALONG, as_completion
-from tests.sandbox.test_reward_hacks import CHEATS, HONEST
+from tests.support.hacks import CHEATS, HONEST
+from tests.support.rl_samples import ENDS_THE_RUN, PARTIAL, RIDES_ALONG, as_completion
 
 pytestmark = pytest.mark.docker
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 import uuid
 from collections.abc import Iterator
 
@@ -16,7 +15,8 @@ from sandbox import PoolConfig, SandboxPool
 from sandbox.image.recipe import image_tag
 from tasks import load_suite
 from tasks.spec import TaskSpec
-from tests.rl.samples import (
+from tests.support.hacks import HONEST
+from tests.support.rl_samples import (
     CONTEST_DATA,
     CRASH,
     PARTIAL,
@@ -27,7 +27,6 @@ from tests.rl.samples import (
     as_messages,
     square_task,
 )
-from tests.sandbox.test_reward_hacks import HONEST
 
 pytestmark = pytest.mark.docker
 
@@ -107,18 +106,9 @@ def test_format_term(pool: SandboxPool, square: TaskSpec) -> None:
     assert cut.reward == term.unterminated_thinking
 
 
-def test_config_refuses_unknown_fields_and_wrong_signs() -> None:
-    with pytest.raises(ValueError, match="extra"):
-        RewardConfig.model_validate({"mode": "pass_fraction", "retries": 3})
-    with pytest.raises(ValueError):
-        FormatTerm(no_code_block=0.5)  # a penalty that rewards
-    with pytest.raises(ValueError):
-        RewardConfig(infra_backoff_s=5, infra_backoff_max_s=1)
-
-
 def test_infra_errors_are_unscored_not_failures(missing_image_pool: SandboxPool, square: TaskSpec) -> None:
-    config = RewardConfig(infra_retry_s=0.3, infra_backoff_s=0.1, infra_backoff_max_s=0.1)
-    reward = SandboxReward(missing_image_pool, config)
+    config = RewardConfig(infra_max_attempts=3, infra_retry_s=600)
+    reward = SandboxReward(missing_image_pool, config, wait=lambda seconds: None)
     honest, wrong, no_code = reward.score(
         [square] * 3, [as_completion(HONEST), as_completion(WRONG), NO_CODE]
     )
@@ -130,7 +120,7 @@ def test_infra_errors_are_unscored_not_failures(missing_image_pool: SandboxPool,
     assert no_code.reward == 0.0  # nothing to run: the engine's state does not matter
     stats = reward.stats.snapshot()
     assert stats.infra_unscored == 2
-    assert stats.infra_retries >= 2  # both retried at least once before the deadline
+    assert stats.infra_retries == 4  # both retried twice: three attempts each
     assert stats.infra_recovered == 0
 
 
@@ -154,18 +144,21 @@ def test_an_infra_error_cleared_by_a_retry_is_scored(
     docker_client: docker.DockerClient, late_image: str, square: TaskSpec
 ) -> None:
     pool = SandboxPool(PoolConfig(size=1, image=late_image), client=docker_client)
-    reward = SandboxReward(pool, RewardConfig(infra_retry_s=60, infra_backoff_s=2.0, infra_backoff_max_s=2.0))
+    repository, tag = late_image.split(":")
+    waits: list[float] = []
+
+    def the_image_appears(seconds: float) -> None:  # while the batch below waits for its first retry
+        waits.append(seconds)
+        docker_client.images.get(image_tag()).tag(repository, tag)
+
+    reward = SandboxReward(pool, RewardConfig(infra_retry_s=60), wait=the_image_appears)
     try:
         [before] = SandboxReward(pool, RewardConfig(infra_retry_s=0)).score([square], [as_completion(HONEST)])
         assert before.infra_error  # the image is not there yet
-        # The image appears while the batch below waits for its first retry.
-        repository, tag = late_image.split(":")
-        timer = threading.Timer(0.5, lambda: docker_client.images.get(image_tag()).tag(repository, tag))
-        timer.start()
         [after] = reward.score([square], [as_completion(HONEST)])
-        timer.join()
     finally:
         pool.close()
     assert (after.status, after.reward) == ("passed", 1.0)
     stats = reward.stats.snapshot()
     assert (stats.infra_recovered, stats.infra_unscored) == (1, 0)
+    assert waits == [1.0]  # one round of waiting: the first backoff

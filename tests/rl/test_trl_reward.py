@@ -14,8 +14,8 @@ from rl.dataset import VERIFICATION_COLUMN, trl_row
 from rl.trl_reward import TrlReward
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
-from tests.rl.samples import PARTIAL, WRONG, as_completion, as_messages
-from tests.sandbox.test_reward_hacks import HONEST
+from tests.support.hacks import HONEST
+from tests.support.rl_samples import PARTIAL, WRONG, as_completion, as_messages
 
 trl = pytest.importorskip("trl")
 torch = pytest.importorskip("torch")
@@ -96,7 +96,7 @@ def test_infra_errors_are_none(missing_image_pool: SandboxPool, square: TaskSpec
     from rl.config import RewardConfig
 
     inputs = grpo_inputs(square, "Write square(x).")
-    reward = TrlReward(missing_image_pool, RewardConfig(infra_retry_s=0.2, infra_backoff_s=0.1))
+    reward = TrlReward(missing_image_pool, RewardConfig(infra_max_attempts=2, infra_backoff_s=0.1))
     logs = Logs()
     rewards = reward(
         prompts=[example["prompt"] for example in inputs],

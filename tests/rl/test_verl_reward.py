@@ -26,8 +26,8 @@ from sandbox import PoolConfig
 from sandbox.container import LABEL
 from sandbox.pool import OWNER_LABEL
 from tasks.spec import TaskSpec
-from tests.rl.samples import PARTIAL, WRONG, as_completion
-from tests.sandbox.test_reward_hacks import HONEST
+from tests.support.hacks import HONEST
+from tests.support.rl_samples import PARTIAL, WRONG, as_completion
 
 pytestmark = pytest.mark.docker
 

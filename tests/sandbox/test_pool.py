@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
@@ -130,16 +132,32 @@ def test_async_api(pool: SandboxPool) -> None:
     assert asyncio.run(main()) == ["one\n"] + [f"{i}\n" for i in range(6)]
 
 
+def _running_job_container(client: docker.DockerClient, pool: SandboxPool, killed: set[str]) -> Any:
+    """The pool's container (not one killed before) once a job runs in it: the executor has forked a child."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for container in client.containers.list(
+            filters={"label": f"sandloop.pool={pool.pool_id}"}, ignore_removed=True
+        ):
+            if container.id in killed:
+                continue
+            with contextlib.suppress(docker.errors.APIError):  # a container still starting has no processes
+                if len(container.top()["Processes"]) > 1:
+                    return container
+        time.sleep(0.05)
+    raise AssertionError("no job started in the pool's container")
+
+
 def _kill_running_containers(client: docker.DockerClient, pool: SandboxPool, times: int) -> threading.Thread:
-    """Kill the container that runs the job, `times` times (an engine-side crash, not a mock)."""
+    """Kill the container that runs the job, `times` times (an engine-side crash, not a mock), each time once
+    the job is running in it: no guess at how long starting takes."""
 
     def killer() -> None:
+        killed: set[str] = set()
         for _ in range(times):
-            time.sleep(1.0)
-            for container in client.containers.list(
-                filters={"label": f"sandloop.pool={pool.pool_id}"}, ignore_removed=True
-            ):
-                container.kill()
+            container = _running_job_container(client, pool, killed)
+            container.kill()
+            killed.add(container.id)
 
     thread = threading.Thread(target=killer)
     thread.start()
@@ -163,7 +181,7 @@ def test_a_job_that_takes_down_two_containers_is_an_error_not_infra(
 ) -> None:
     with SandboxPool(PoolConfig(size=1), client=docker_client) as pool:
         killer = _kill_running_containers(docker_client, pool, times=2)
-        result = pool.run(RunJob(source="import time; time.sleep(1.6)", limits=Limits(timeout_s=5)))
+        result = pool.run(RunJob(source="import time; time.sleep(30)", limits=Limits(timeout_s=60)))
         killer.join()
         assert result.status == "error"
         assert "took down its sandbox container twice" in (result.message or "")

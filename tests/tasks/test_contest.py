@@ -160,7 +160,8 @@ def test_livecodebench_functional_answers_are_called(pool: SandboxPool) -> None:
     assert grade(pool, task, body).status == "passed"  # continues the starter code
     wrong = grade(pool, task, MAX_WINDOW_SUM.replace("best = max(best, window)", "best = window"))
     assert wrong.status == "failed"
-    assert wrong.tests[0].passed and not all(verdict.passed for verdict in wrong.tests)
+    assert wrong.result is not None
+    assert wrong.result.tests[0].passed and not all(verdict.passed for verdict in wrong.result.tests)
     assert grade(pool, task, MAX_WINDOW_SUM.replace("best = max", "best = min"), "public").status == "failed"
 
 

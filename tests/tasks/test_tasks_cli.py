@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_process import sandloop
+from tests.support.cli_process import sandloop
 
 DATA = Path(__file__).parent / "data"
 

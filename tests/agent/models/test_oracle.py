@@ -8,7 +8,7 @@ from agent.models.base import Sampling
 from agent.models.oracle import NO_ANSWER, OracleModel
 from agent.reasoning import answer_code_block
 from tasks import load_suite
-from tests.batch.conftest import example_tasks
+from tests.support.batch_run import example_tasks
 
 SAMPLING = Sampling()
 

@@ -11,7 +11,7 @@ from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.oracle import OracleModel
 from agent.models.serialized import SerializedModel, shareable
 from agent.scripted import ScriptedModel
-from tests.batch.conftest import example_tasks
+from tests.support.batch_run import example_tasks
 
 SAMPLING = Sampling()
 

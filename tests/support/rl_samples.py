@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tasks.spec import TaskSpec, TestSet
-from tests.sandbox.test_reward_hacks import TESTS
+from tests.support.hacks import TESTS
 
 CONTEST_DATA = Path(__file__).parents[1] / "tasks" / "data" / "contest.jsonl"
 

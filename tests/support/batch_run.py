@@ -27,6 +27,7 @@ from sandbox.container import LABEL
 from sandbox.engine import connect
 from sandbox.pool import OWNER_LABEL
 from tasks import load_suite
+from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
 
 ROOT = Path(__file__).parents[2]
@@ -83,7 +84,7 @@ def batch(
 ) -> list[SampleRecord]:
     """A run through the code path of `sandloop run` (infra retries without waiting between them)."""
     config = config_for(tasks, mode, samples, **agent)
-    sampler = SampleRunner(shareable(model), pool, config, run_dir, backoff_s=0.0)
+    sampler = SampleRunner(shareable(model), pool, config, run_dir, InfraRetry(backoff_s=0.0))
     return run_batch(tasks, config, sampler, run_dir, LocalExecutor(workers))
 
 

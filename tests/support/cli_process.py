@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 def sandloop(*args: str, timeout_s: float = 900) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,34 @@
+"""One token-budget rule for every command: `--max-tokens` bounds a reply, `--max-total-tokens` the whole
+solve (default: steps × per reply), and both are recorded in the config a run or trajectory stores."""
+
+from __future__ import annotations
+
+from agent.config import AgentConfig
+from agent.models.base import Sampling
+from batch.config import RunConfig
+from cli.run_cmd import Mode, run_config
+
+
+def test_the_whole_budget_defaults_to_full_replies_at_every_step() -> None:
+    config = AgentConfig.with_budget(6, 512, None, Sampling(temperature=0.6), plan=False)
+    assert (config.max_total_tokens, config.sampling.max_tokens, config.plan) == (3072, 512, False)
+    explicit = AgentConfig.with_budget(6, 512, 1000, Sampling())
+    assert (explicit.max_total_tokens, explicit.sampling.max_tokens) == (1000, 512)
+
+
+def test_run_and_rollouts_options_record_both_limits() -> None:
+    options = ("toy", "oracle", None, None, Mode.agent, 1, None, None, None, 4, 64)
+    config = run_config(*options, 100, True, 0.6)
+    assert (config.agent.max_total_tokens, config.agent.sampling.max_tokens) == (100, 64)
+    assert run_config(*options, None, True, 0.6).agent.max_total_tokens == 4 * 64
+    stored = config.model_dump(mode="json")["agent"]
+    assert stored["max_total_tokens"] == 100 and stored["sampling"]["max_tokens"] == 64
+
+
+def test_a_config_stored_before_the_rename_reads_the_same() -> None:
+    old = AgentConfig().model_dump(mode="json")
+    old["max_tokens"] = old.pop("max_total_tokens")
+    old["max_tokens"] = 3072
+    assert AgentConfig.model_validate(old).max_total_tokens == 3072
+    run = RunConfig.model_validate({"suite": "toy", "backend": "oracle", "agent": old})
+    assert run.agent.max_total_tokens == 3072
