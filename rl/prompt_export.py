@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict
 
 from agent.prompts import first_messages
 from rl.dataset import trl_row, verl_row
-from tasks.splits import HELDOUT_PERCENT, split_of
 from tasks.spec import TaskSpec
+from tasks.splits import HELDOUT_PERCENT, split_of
 
 Split = Literal["train", "heldout"]
 SPLITS: tuple[Split, ...] = ("train", "heldout")

@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from agent.messages import Message
-from agent.prompts import first_messages
 from batch.sample_records import SampleRecord, read_records
 from rl.config import RewardConfig
 from rl.rewards import reward
@@ -64,7 +63,11 @@ def sft_row(task_id: str, split: str, messages: list[dict[str, Any]]) -> dict[st
 
 
 def export(
-    tasks: list[TaskSpec], run_dir: Path, out: Path, heldout_percent: int = HELDOUT_PERCENT, include_heldout: bool = False
+    tasks: list[TaskSpec],
+    run_dir: Path,
+    out: Path,
+    heldout_percent: int = HELDOUT_PERCENT,
+    include_heldout: bool = False,
 ) -> ExportSummary:
     """OUT/rollouts.jsonl (every graded trajectory) and OUT/sft.jsonl (passed ones, de-duplicated): the
     training split's tasks only, unless `include_heldout` (then each line says its split)."""

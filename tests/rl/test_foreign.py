@@ -18,9 +18,9 @@ from rl.trl_reward import TrlReward
 from rl.verl_scoring import compute_score, compute_score_batch
 from sandbox import PoolConfig, SandboxPool
 from tasks import TaskError
-from tests.rl.foreign_samples import FOREIGN, LCB_FUNCTIONAL, PRIME_CALLS
-from tests.rl.samples import as_completion
-from tests.sandbox.test_reward_hacks import CHEATS
+from tests.support.foreign_samples import FOREIGN, LCB_FUNCTIONAL, PRIME_CALLS
+from tests.support.hacks import CHEATS
+from tests.support.rl_samples import as_completion
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The rollouts export keeps the held-out tasks out of every training file (no sandbox needed: no samples)."""
+"""The prompt and rollouts exports keep the held-out tasks out of every training file (no sandbox needed: no samples)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from rl.prompt_export import export_prompts
 from rl.rollouts import export
 from tasks.generated import generated_suite
 from tasks.splits import split_of
@@ -18,7 +19,8 @@ def test_no_held_out_id_reaches_a_training_export(tmp_path: Path, heldout_percen
     tasks = generated_suite("all")
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    summary = export(tasks, run_dir, tmp_path / "out", heldout_percent)
+    summary = export_prompts(tasks, tmp_path / "out", heldout_percent)
+    rollouts = export(tasks, run_dir, tmp_path / "out", heldout_percent)
     trl = [json.loads(line) for line in (tmp_path / "out/trl/train.jsonl").read_text().splitlines()]
     trl_ids = {json.loads(row["verification_info"])["task_id"] for row in trl}
     verl_ids = {
@@ -32,3 +34,4 @@ def test_no_held_out_id_reaches_a_training_export(tmp_path: Path, heldout_percen
     assert summary.tasks == {"train": len(tasks) - len(held), "heldout": len(held)}
     if heldout_percent == 20:  # the generated suite's own split
         assert held == {task.id for task in generated_suite("heldout")}
+    assert rollouts.trajectories == 0 and not (tmp_path / "out/sft.jsonl").read_text()

@@ -18,11 +18,9 @@ from typing import Any
 
 import pytest
 
-collect_ignore_glob = [] if importlib.util.find_spec("verl") else ["test_*.py"]
+from tests.rl_verl.paths import SUITE
 
-ROOT = Path(__file__).parents[2]
-SUITE = f"jsonl:{ROOT / 'docs' / 'examples' / 'tasks.jsonl'}"
-VERL_REWARD_FILE = ROOT / "rl" / "verl_reward.py"
+collect_ignore_glob = [] if importlib.util.find_spec("verl") else ["test_*.py"]
 
 
 @pytest.fixture(scope="session")

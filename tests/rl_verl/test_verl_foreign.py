@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 from verl.trainer.ppo.reward import load_reward_manager
 
-from tests.rl.foreign_samples import FOREIGN
-from tests.rl.samples import as_completion
 from tests.rl_verl.batches import rollout_batch, run_single_all
-from tests.rl_verl.conftest import VERL_REWARD_FILE
+from tests.rl_verl.paths import VERL_REWARD_FILE
+from tests.support.foreign_samples import FOREIGN
+from tests.support.rl_samples import as_completion
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

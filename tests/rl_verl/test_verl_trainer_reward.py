@@ -25,7 +25,7 @@ from verl.workers.reward_manager import get_reward_manager_cls
 from rl.verl_scoring import compute_score as direct_compute_score
 from tasks import load_suite
 from tests.rl_verl.batches import last_token_scores, rollout_batch, run_single_all
-from tests.rl_verl.conftest import SUITE, VERL_REWARD_FILE
+from tests.rl_verl.paths import SUITE, VERL_REWARD_FILE
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

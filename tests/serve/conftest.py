@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import docker
 import pytest
 
-from tests.serve.server_process import ServerProcess
+from tests.support.server_process import ServerProcess
 
 
 @pytest.fixture(scope="session")

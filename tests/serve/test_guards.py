@@ -10,8 +10,8 @@ import docker
 import httpx
 import pytest
 
-from tests.cli_process import sandloop
-from tests.serve.server_process import ServerProcess
+from tests.support.cli_process import sandloop
+from tests.support.server_process import ServerProcess
 
 TOKEN = "s3cret-token-for-the-tests"
 SLEEP = "import time\ntime.sleep({s})\nprint('done')"

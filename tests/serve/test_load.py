@@ -15,10 +15,9 @@ import httpx
 import pytest
 
 from bench.humaneval_samples import broken_program, canonical_program, check_program, load_problems
-from tests.sandbox.test_reward_hacks import CHEATS, HONEST
-from tests.serve.server_process import ServerProcess
-from tests.serve.test_hostile_http import FORK_BOMB, INFINITE_LOOP, MEMORY_BOMB, OUTPUT_FLOOD
-from tests.serve.test_reward_hacks_http import CASES, DRIVER
+from tests.support.hacks import CASES, CHEATS, DRIVER, HONEST
+from tests.support.hostile_programs import FORK_BOMB, INFINITE_LOOP, MEMORY_BOMB, OUTPUT_FLOOD
+from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

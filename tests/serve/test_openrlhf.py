@@ -14,8 +14,8 @@ import requests
 from rl.dataset import verification_info
 from sandbox import IOCase
 from tasks.spec import TaskSpec, TestSet
-from tests.rl.samples import WRONG, as_completion, square_task
-from tests.sandbox.test_reward_hacks import CHEATS, HONEST
+from tests.support.hacks import CHEATS, HONEST
+from tests.support.rl_samples import WRONG, as_completion, square_task
 
 pytestmark = pytest.mark.docker
 

@@ -9,13 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.test_reward_hacks import CHEATS, HONEST, TESTS
+from tests.support.hacks import CASES, CHEATS, DRIVER, HONEST, TESTS
 
 pytestmark = pytest.mark.docker
-
-# The corpus's square(x) tasks as stdin/stdout cases: one number in, its square out.
-DRIVER = "\nimport sys\nfor line in sys.stdin.read().split():\n    print(square(float(line)))\n"
-CASES = [("2", "4.0"), ("-3", "9.0"), ("0.5", "0.25"), ("1.5", "2.25")]
 
 
 def submit(url: str, program: str, **extra: Any) -> dict[str, Any]:

@@ -89,3 +89,7 @@ CHEATS = {
         "def square(x):\n    return 0\n"
     ),
 }
+
+# The corpus's square(x) tasks as stdin/stdout cases: one number in, its square out.
+DRIVER = "\nimport sys\nfor line in sys.stdin.read().split():\n    print(square(float(line)))\n"
+CASES = [("2", "4.0"), ("-3", "9.0"), ("0.5", "0.25"), ("1.5", "2.25")]
