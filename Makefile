@@ -38,7 +38,8 @@ $(VERL_STAMP):
 	rm -rf $(VERL_VENV)
 	python3 -m venv $(VERL_VENV)
 	$(VERL_VENV)/bin/pip install -q --upgrade pip
-	$(VERL_VENV)/bin/pip install -q -c constraints.txt -r requirements-verl.txt -e ".[dev]"
+	$(VERL_VENV)/bin/pip install -q -c constraints.txt -r requirements-verl.txt
+	$(VERL_VENV)/bin/pip install -q --no-deps -e .
 	touch $(VERL_STAMP)
 
 verl-env: $(VERL_STAMP)
