@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner
 
 from sandbox import SandboxPool
 
@@ -84,36 +82,3 @@ def test_checkpoints_and_the_final_model_load_with_the_transformers_backend(
         )
         assert reply.completion_tokens > 0
         assert reply.text.strip()
-
-
-def test_the_cli_mounted_as_train_refuses_an_unknown_split_in_one_line(tmp_path: Path) -> None:
-    import typer
-
-    from cli import train_cmd
-
-    root = typer.Typer()  # as cli/main.py mounts it: app.add_typer(train_cmd.app, name="train")
-    root.add_typer(train_cmd.app, name="train")
-    result = CliRunner().invoke(root, ["train", "grpo", "--suite", "generated:test", "--out", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "unknown split 'test'" in result.output
-    assert not list(tmp_path.iterdir())
-
-
-def test_the_cli_is_a_sub_app_with_the_documented_options() -> None:
-    import typer
-
-    from cli.train_cmd import app
-
-    group = typer.main.get_command(app)
-    command = getattr(group, "commands", {}).get("grpo")  # a group: `train grpo` once mounted
-    assert command is not None
-    options = {name for param in command.params for name in param.opts}
-    wanted = {
-        "--steps",
-        "--num-generations",
-        "--max-completion-length",
-        "--learning-rate",
-        "--out",
-        "--limit",
-    }
-    assert wanted | {"--model", "--suite"} <= options

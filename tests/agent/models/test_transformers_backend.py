@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from agent.messages import Message
 from agent.models.base import Sampling
 from agent.models.config import ModelConfig, load_model
 from agent.models.embedded import embedded_gguf
-from agent.models.errors import ModelError
 from agent.models.gguf_cache import cache_root
 from agent.models.transformers_backend import TransformersModel
 
@@ -76,9 +74,3 @@ def test_tools_with_a_template_that_has_none(model: TransformersModel) -> None:
     tool = {"type": "function", "function": {"name": "run_tests", "parameters": {"type": "object"}}}
     reply = model.chat(HELLO, tools=[tool], sampling=Sampling(max_tokens=4, seed=0))
     assert reply.completion_tokens > 0
-
-
-def test_missing_model_directory(tmp_path: Path) -> None:
-    missing = tmp_path / "QwQ-32B"
-    with pytest.raises(ModelError, match=re.escape(str(missing))):
-        TransformersModel(ModelConfig(model=str(missing)))
