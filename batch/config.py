@@ -10,9 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.config import AgentConfig
 from batch.errors import BatchError
+from batch.run_lock import hold_lock
 
 Mode = Literal["agent", "single-shot"]
 CONFIG_FILE = "config.json"
+LOCK_FILE = ".lock"
+"""Held (flock) by the process running in the dir; it holds that process's pid."""
 
 
 class RunConfig(BaseModel):
@@ -74,7 +77,9 @@ def read_config(run_dir: Path) -> RunConfig | None:
 
 
 def claim_run_dir(run_dir: Path, config: RunConfig) -> bool:
-    """Make `run_dir` this config's: refuse a dir made with another config; True when resuming one."""
+    """Make `run_dir` this config's, and this process's until it ends: refuse a dir another process runs in
+    or one made with another config; True when resuming one."""
+    hold_lock(run_dir / LOCK_FILE, run_dir)
     stored = read_config(run_dir)
     if stored is not None:
         changed = differences(stored, config)

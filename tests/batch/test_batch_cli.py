@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from agent.scripted import ScriptedModel
+from batch.config import LOCK_FILE
 from batch.report import write_report
 from batch.sample_records import read_records
 from batch.summary import summarize
 from bench.humaneval_samples import broken_program, load_problems
 from sandbox import SandboxPool
 from tests.support.batch_run import EXAMPLES, CountingOracle, batch, example_tasks, sandloop
+from tests.support.lock_holder import lock_held_elsewhere
 
 pytestmark = pytest.mark.docker
 
@@ -71,6 +73,20 @@ def test_run_refuses_another_config_in_one_line(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1
     assert refused.stderr.startswith("error: ") and "samples (1 → 3)" in refused.stderr
+
+
+def test_a_second_run_on_the_same_out_fails_at_once_naming_the_holder(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = ("run", EXAMPLES, "--backend", "oracle", "--mode", "single-shot", "--out", str(out))
+    with lock_held_elsewhere(out / LOCK_FILE) as holder:
+        refused = sandloop(*args)
+        assert refused.returncode == 2
+        assert refused.stderr.count("\n") == 1
+        assert f"{out} is in use by another sandloop process (pid {holder.pid})" in refused.stderr
+        assert not (out / "results.jsonl").exists()
+    done = sandloop(*args)  # the holder is gone: the dir is free
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(read_records(out)) == 3
 
 
 @pytest.mark.parametrize(

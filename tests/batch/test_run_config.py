@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from agent.config import AgentConfig
-from batch.config import RunConfig, claim_run_dir, read_config
+from batch.config import LOCK_FILE, RunConfig, claim_run_dir, read_config
 from batch.errors import BatchError
+from tests.support.lock_holder import lock_held_elsewhere
 
 
 def config(**fields: object) -> RunConfig:
@@ -48,3 +49,17 @@ def test_a_damaged_config_file_is_one_error(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(BatchError, match=r"config.json: not a run config"):
         claim_run_dir(tmp_path, config())
+
+
+def test_a_run_dir_another_process_holds_is_refused_naming_it_and_its_pid(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    with lock_held_elsewhere(run_dir / LOCK_FILE) as holder:
+        with pytest.raises(BatchError) as caught:
+            claim_run_dir(run_dir, config())
+        assert str(caught.value).startswith(
+            f"{run_dir} is in use by another sandloop process (pid {holder.pid})"
+        )
+        assert read_config(run_dir) is None  # nothing written by the refused claim
+    # the lock goes with its process, even one that is killed
+    assert claim_run_dir(run_dir, config()) is False
+    assert claim_run_dir(run_dir, config()) is True  # this process holding it already is no conflict
