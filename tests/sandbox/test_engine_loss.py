@@ -190,3 +190,67 @@ def test_a_run_whose_engine_dies_ends_in_one_line_and_exit_code_75(
     assert process.returncode == 75, stderr
     lines = stderr.strip().splitlines()
     assert len(lines) == 1 and "Docker engine stopped answering" in lines[0], stderr
+
+
+def test_an_evaluate_whose_engine_dies_keeps_its_verdicts_exits_75_and_resumes(
+    second_engine: SecondEngine, tmp_path: Path
+) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    task = {
+        "id": "f",
+        "suite": f"jsonl:{tasks}",
+        "prompt": "Write f() returning 1.",
+        "kind": "function",
+        "entry_point": "f",
+        "public_tests": {"code": "assert f() == 1\n"},
+        "hidden_tests": {"code": "assert f() == 1\n"},
+        "time_limit_s": 60,
+    }
+    tasks.write_text(json.dumps(task) + "\n")
+    quick = "def f():\n    return 1\n"
+    slow = "import time\ntime.sleep(8)\n" + quick  # still running when the engine dies
+    samples = tmp_path / "samples.jsonl"
+    lines = [{"task_id": "f", "completion": code} for code in (quick, quick, slow, slow)]
+    samples.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    progress = tmp_path / "samples.jsonl_results.jsonl.progress"
+    command = [sys.executable, "-m", "cli.main", "evaluate", f"jsonl:{tasks}", str(samples), "--workers", "2"]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "DOCKER_HOST": second_engine.url, "COLUMNS": "200"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not progress.exists() or len(progress.read_text().splitlines()) < 2:
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        _wait_busy(docker.DockerClient(base_url=second_engine.url, timeout=60), 2)
+        second_engine.kill()
+        _, stderr = process.communicate(timeout=180)  # a hang guard
+    finally:
+        process.kill()
+    assert process.returncode == 75, stderr
+    lines_out = stderr.strip().splitlines()
+    assert len(lines_out) == 1 and "Docker engine stopped answering" in lines_out[0], stderr
+    saved = [json.loads(line) for line in progress.read_text().splitlines()]
+    assert {entry["index"] for entry in saved if entry["verdict"]["status"] == "passed"} == {0, 1}
+
+    # the main engine: the two verdicts kept, the two lost ones graded again
+    resumed = subprocess.run(
+        [sys.executable, "-m", "cli.main", "evaluate", f"jsonl:{tasks}", str(samples)],
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "resuming: 2 of 4 samples already graded" in resumed.stdout
+    results = [
+        json.loads(line) for line in (tmp_path / "samples.jsonl_results.jsonl").read_text().splitlines()
+    ]
+    assert [result["passed"] for result in results] == [True] * 4
