@@ -76,7 +76,8 @@ def job_for(task: TaskSpec, answer: str, which: Which = "hidden") -> TestJob | C
     if task.kind == "stdio":
         return CasesJob(source=program, cases=tests.cases, limits=limits)
     assert tests.code is not None  # TaskSpec guarantees test code for function tasks
-    return TestJob(source=program, tests=tests.code, entry_point=task.entry_point, limits=limits)
+    source = f"{program}\n\n{tests.setup}\n" if tests.setup else program  # one namespace, as MBPP's harness
+    return TestJob(source=source, tests=tests.code, entry_point=task.entry_point, limits=limits)
 
 
 def grade_many(

@@ -9,7 +9,8 @@ Each line is one object with the fields of `tasks.spec.TaskSpec` (its JSON Schem
     kind            "function" | "stdio"
     entry_point     string or null (default null): the top-level name the tests call
     starter_code    string (default ""): code the answer continues or completes
-    public_tests    {"code": string or null, "cases": [{"input": string, "output": string}, ...]}
+    public_tests    {"code": string or null, "cases": [{"input": string, "output": string}, ...],
+                     "setup": string (default ""; function tests: run in the program's namespace first)}
     hidden_tests    the same shape: test code for a function task, cases for a stdio task
     reference_solution  string or null (default null)
     time_limit_s    number > 0: the whole test code of a function task, each case of a stdio task

@@ -1,7 +1,9 @@
 """MBPP-format JSON Lines: `task_id`, `text`, `code`, `test_list`, `test_setup_code`, `challenge_test_list`.
 
-Hidden tests are the setup code and every assert of `test_list` and `challenge_test_list`; public tests are
-the setup code and the first assert, which the prompt shows too: it names the function to write.
+Hidden tests are every assert of `test_list` and `challenge_test_list`; public tests are the first assert,
+which the prompt shows too: it names the function to write. As in MBPP's own harness, the setup code runs in
+the program's namespace (after the answer, before the asserts: `TestSet.setup`), so an answer may use a name
+it defines; its imports are repeated in the test code, so the modules the asserts use are guarded there.
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ def _bound_names(setup: ast.Module) -> set[str]:
     return names
 
 
+def _imports(setup: ast.Module) -> str:
+    """The setup code's top-level imports: the test code binds the same modules (no second copy of anything
+    the setup defines), and the sandbox guards the modules its test code imports."""
+    return "\n".join(
+        ast.unparse(node) for node in setup.body if isinstance(node, ast.Import | ast.ImportFrom)
+    )
+
+
 def entry_point_of(record: Record, first_assert: str, setup: ast.Module) -> str:
     """The first function the assert calls that neither Python nor the setup provides (`set(f(x))`: `f`)."""
     provided = _bound_names(setup)
@@ -65,16 +75,18 @@ def task_from(record: Record, suite: str) -> TaskSpec:
     if not tests:
         raise record.error("test_list", "expected at least one test")
     setup = record.text("test_setup_code", default="").strip()
-    entry_point = entry_point_of(record, tests[0], _parse(record, "test_setup_code", setup, "the setup code"))
-    hidden = [setup, *tests, *_asserts(record, "challenge_test_list", optional=True)]
+    setup_module = _parse(record, "test_setup_code", setup, "the setup code")
+    entry_point = entry_point_of(record, tests[0], setup_module)
+    imports = _imports(setup_module)
+    hidden = [imports, *tests, *_asserts(record, "challenge_test_list", optional=True)]
     return record.task(
         id=task_id,
         suite=suite,
         prompt=f"{text.strip()}\nYour code should pass this test:\n{tests[0]}\n",
         kind="function",
         entry_point=entry_point,
-        public_tests=TestSet(code="\n".join(filter(None, [setup, tests[0]])) + "\n"),
-        hidden_tests=TestSet(code="\n".join(filter(None, hidden)) + "\n"),
+        public_tests=TestSet(code="\n".join(filter(None, [imports, tests[0]])) + "\n", setup=setup),
+        hidden_tests=TestSet(code="\n".join(filter(None, hidden)) + "\n", setup=setup),
         reference_solution=reference,
         time_limit_s=TIME_LIMIT_S,
         metadata={"record": record.where},

@@ -21,6 +21,9 @@ class TestSet(BaseModel):
     """Function-style test code: asserts and/or `def check(candidate)` (run in the program's namespace)."""
     cases: list[IOCase] = Field(default_factory=list)
     """Stdin/stdout cases, each run on its own and compared modulo trailing white space."""
+    setup: str = ""
+    """Function tests only: code run in the program's own namespace after the answer, before the test code
+    (MBPP's `test_setup_code`), so the answer, the setup and the tests share its names."""
 
     @property
     def empty(self) -> bool:
@@ -65,6 +68,8 @@ class TaskSpec(BaseModel):
             tests: TestSet = getattr(self, name)
             if self.kind == "function" and tests.cases:
                 raise ValueError(f"field '{name}': a function task has test code, not stdin/stdout cases")
-            if self.kind == "stdio" and (tests.code is not None or not tests.cases):
-                raise ValueError(f"field '{name}': a stdio task needs stdin/stdout cases and no test code")
+            if self.kind == "stdio" and (tests.code is not None or tests.setup or not tests.cases):
+                raise ValueError(
+                    f"field '{name}': a stdio task needs stdin/stdout cases and no test code or setup"
+                )
         return self

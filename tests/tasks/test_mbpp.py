@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sandbox import SandboxPool
-from tasks import grade, job_for, load_suite, load_task
+from tasks import TaskSpec, grade, job_for, load_suite, load_task
 
 DATA = Path(__file__).parent / "data"
 SUITE = f"mbpp:{DATA / 'mbpp.jsonl'}"
@@ -45,11 +45,50 @@ def test_the_entry_point_is_the_first_function_the_first_assert_calls() -> None:
     }
 
 
-def test_the_setup_code_precedes_public_and_hidden_tests() -> None:
+def test_the_setup_code_runs_in_the_program_and_its_imports_precede_the_tests() -> None:
     task = load_task(f"{SUITE}#952")
     assert task.public_tests.code is not None and task.hidden_tests.code is not None
+    assert task.public_tests.setup == task.hidden_tests.setup == "from math import isclose"
     assert task.public_tests.code.startswith("from math import isclose\n")
     assert task.hidden_tests.code.startswith("from math import isclose\n")
+    job = job_for(task, "def area_circle(r):\n    return 3.14159 * r * r\n")
+    assert job.source.endswith("return 3.14159 * r * r\n\n\nfrom math import isclose\n")  # after the answer
+
+
+SETUP = """import math
+SCALE = 3
+def close(a, b):
+    return math.isclose(a, b, rel_tol=1e-9)
+"""
+
+
+def setup_task(tmp_path: Path) -> TaskSpec:
+    """A task whose setup code defines a constant and a helper the asserts use."""
+    record = {
+        "task_id": 1,
+        "text": "Write a function scaled(x) returning x times SCALE.",
+        "code": "def scaled(x):\n    return x * SCALE\n",
+        "test_list": ["assert close(scaled(2), 6.0)", "assert scaled(5) == 15"],
+        "test_setup_code": SETUP,
+        "challenge_test_list": [],
+    }
+    path = tmp_path / "mbpp.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    [task] = load_suite(f"mbpp:{path}")
+    return task
+
+
+@pytest.mark.docker
+def test_a_solution_may_use_a_name_only_the_setup_code_defines(pool: SandboxPool, tmp_path: Path) -> None:
+    task = setup_task(tmp_path)
+    assert task.entry_point == "scaled"  # `close` comes from the setup: not the function to write
+    uses_setup = "def scaled(x):\n    return x * SCALE\n"  # SCALE is defined by the setup code only
+    for which in ("hidden", "public"):
+        verdict = grade(pool, task, uses_setup, which)
+        assert verdict.status == "passed", verdict.message
+    # the setup runs after the answer: an answer cannot replace a helper the asserts rely on
+    cheat = "def scaled(x):\n    return 0\nclose = lambda a, b: True\n"
+    assert grade(pool, task, cheat).pass_fraction == 0.0
 
 
 @pytest.mark.docker
