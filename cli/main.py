@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from cli import evaluate_cmd, report_cmd, rollouts_cmd, run_cmd, sandbox_cmd, solve_cmd, tasks_cmd, train_cmd
+from cli import (
+    evaluate_cmd,
+    report_cmd,
+    rollouts_cmd,
+    run_cmd,
+    sandbox_cmd,
+    serve_cmd,
+    solve_cmd,
+    tasks_cmd,
+    train_cmd,
+)
 
 app = typer.Typer(
     name="sandloop",
@@ -17,6 +27,7 @@ app.command()(run_cmd.run)
 app.command()(evaluate_cmd.evaluate)
 app.command()(report_cmd.report)
 app.command()(rollouts_cmd.rollouts)
+app.command()(serve_cmd.serve)
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(tasks_cmd.app, name="tasks")
 app.add_typer(train_cmd.app, name="train")

@@ -1,0 +1,55 @@
+"""`sandloop serve`: the sandbox as an HTTP service (SandboxFusion's API, OpenRLHF's remote reward)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from cli.errors import fail, sandbox_errors
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to bind; not loopback: needs --token or --insecure.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SANDLOOP_SERVE_TOKEN", help="Bearer token required on every endpoint but /v1/ping."
+        ),
+    ] = None,
+    insecure: Annotated[bool, typer.Option(help="Allow a non-loopback address without a token.")] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Warm containers, so jobs at once (default: the cores).")
+    ] = None,
+    queue_size: Annotated[
+        int, typer.Option(help="Requests that may wait beyond those running; more get 429.")
+    ] = 256,
+    max_body_mb: Annotated[float, typer.Option(help="Largest request body (MB); larger gets 413.")] = 8.0,
+    max_run_timeout: Annotated[float, typer.Option(help="Largest run_timeout a request may ask (s).")] = 60.0,
+) -> None:
+    """Serve the sandbox over HTTP: POST /run_code, /submit (SandboxFusion), /openrlhf/reward; GET /v1/ping."""
+    from sandbox import PoolConfig
+    from serve.config import ServeConfig
+    from serve.server import serve as run_server
+
+    try:
+        config = ServeConfig(
+            host=host,
+            port=port,
+            token=token,
+            insecure=insecure,
+            queue_size=queue_size,
+            max_body_bytes=int(max_body_mb * 1024 * 1024),
+            max_run_timeout_s=max_run_timeout,
+            pool=PoolConfig(size=workers) if workers else PoolConfig(),
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        raise fail(f"{where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}") from None
+    with sandbox_errors():
+        run_server(config)

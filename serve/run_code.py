@@ -1,0 +1,107 @@
+"""`/run_code`: a SandboxFusion request as a sandbox job, and the job's result as SandboxFusion's answer.
+
+Status rules (SandboxFusion's `parse_run_status`): a run that timed out or exited non-zero is `Failed`, one
+that exited 0 is `Success`. A program killed by a signal (memory, output flood, its own kill) shows the
+negative signal number as its return code, as a subprocess does there. The sandbox's own faults are never
+a verdict: they raise `SandboxUnavailable` (HTTP 503) instead of answering `SandboxError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import socket
+
+from fastapi import HTTPException
+from pydantic import ValidationError
+
+from sandbox import JobResult, Limits, RunJob
+from serve.config import ServeConfig
+from serve.protocol import CommandRunResult, CommandRunStatus, RunCodeRequest, RunCodeResponse, RunStatus
+
+SIGKILL = 9
+_SIGNAL = re.compile(r"killed by signal (\d+)")
+POD_NAME = socket.gethostname()
+
+
+class SandboxUnavailable(Exception):
+    """The sandbox could not run the job (engine, image, container start): the client should retry."""
+
+
+def bad_request(detail: str) -> HTTPException:
+    return HTTPException(status_code=400, detail=detail)
+
+
+def _files(files: dict[str, str | None]) -> dict[str, str]:
+    placed: dict[str, str] = {}
+    for name, content in files.items():
+        if content is None or "IGNORE_THIS_FILE" in name:  # SandboxFusion skips these too
+            continue
+        try:
+            placed[name] = base64.b64decode(content, validate=True).decode("utf-8")
+        except binascii.Error:
+            raise bad_request(f"files[{name!r}]: not valid base64") from None
+        except UnicodeDecodeError:
+            raise bad_request(
+                f"files[{name!r}]: binary files are not supported yet (UTF-8 text only)"
+            ) from None
+    return placed
+
+
+def run_job(request: RunCodeRequest, config: ServeConfig, run_timeout: float | None = None) -> RunJob:
+    """The sandbox job for one request; a request the sandbox cannot honour is a 400 naming the field."""
+    timeout = request.run_timeout if run_timeout is None else run_timeout
+    if not 0 < timeout <= config.max_run_timeout_s:
+        raise bad_request(f"run_timeout: {timeout:g} s is outside (0, {config.max_run_timeout_s:g}] s")
+    if request.fetch_files:
+        raise bad_request("fetch_files: not supported yet by sandloop serve")
+    try:
+        return RunJob(
+            source=request.code,
+            stdin=request.stdin or "",
+            files=_files(request.files),
+            limits=Limits(timeout_s=timeout, output_limit_bytes=config.max_output_bytes),
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise bad_request(f"{'.'.join(map(str, first['loc'])) or 'request'}: {first['msg']}") from None
+
+
+def _killed_by(result: JobResult) -> int:
+    found = _SIGNAL.search(result.message or "")
+    return int(found.group(1)) if found else SIGKILL
+
+
+def command_result(result: JobResult) -> CommandRunResult:
+    """How SandboxFusion would report the run of this result."""
+    if result.status == "infra_error":
+        raise SandboxUnavailable(result.message or "sandbox infrastructure error")
+    if result.status == "timeout":
+        status, code = CommandRunStatus.TimeLimitExceeded, None
+    else:
+        status = CommandRunStatus.Finished
+        code = result.exit_code if result.exit_code is not None else -_killed_by(result)
+    stderr = result.stderr
+    if result.status != "passed" and result.message and result.message not in stderr:
+        # Say why the sandbox stopped it (memory, time, output) where a person reading stderr will look.
+        separator = "\n" if stderr and not stderr.endswith("\n") else ""
+        stderr = f"{stderr}{separator}[sandloop: {result.message}]\n"
+    return CommandRunResult(
+        status=status,
+        execution_time=result.duration_s,
+        return_code=code,
+        stdout=result.stdout,
+        stderr=stderr,
+    )
+
+
+def run_code_response(result: JobResult) -> RunCodeResponse:
+    run = command_result(result)
+    failed = run.status == CommandRunStatus.TimeLimitExceeded or run.return_code != 0
+    return RunCodeResponse(
+        status=RunStatus.Failed if failed else RunStatus.Success,
+        message="",
+        run_result=run,
+        executor_pod_name=POD_NAME,
+    )
