@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup image demo test test-fast lint format bench bench-sandbox schemas clean
+.PHONY: setup image image-all demo test test-fast lint format bench bench-sandbox schemas clean
 
 setup: image
 
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 image: $(STAMP)
 	$(BIN)/sandloop sandbox build
+
+# Every language (C, C++, Java, Go, Rust, Node, Bash beside Python): ~2 GB, a few minutes once.
+image-all: $(STAMP)
+	$(BIN)/sandloop sandbox build --languages all
 
 # The agent with the embedded tiny model on a sample task. Exit code 1 means "not solved" (the model is
 # tiny): the demo still ran; anything else is a failure.

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Status = Literal["passed", "failed", "error", "timeout", "memory", "output_limit", "infra_error"]
 
 MAX_JOB_BYTES = 32 * 1024 * 1024
+Language = Literal["python", "cpp", "c", "java", "go", "rust", "nodejs", "bash"]
+"""The languages a sandbox image can hold (`sandloop sandbox build --languages`); python is in every image."""
 
 
 class _Frozen(BaseModel):
@@ -26,11 +28,21 @@ class Limits(_Frozen):
     """CPU-time limit of one program run; defaults to the wall-clock limit."""
     output_limit_bytes: int = Field(65536, ge=1024, le=16 * 1024 * 1024)
     """Bytes of stdout and of stderr kept; a run printing 16 times more is stopped (`output_limit`)."""
+    compile_timeout_s: float = Field(30.0, gt=0, le=3600)
+    """Wall-clock limit of the compile step of a compiled language (C, C++, Java, Go, Rust)."""
+
+
+RESERVED_NAMES = frozenset(
+    {"main.py", "main.cpp", "main.c", "main.go", "main.rs", "main.js", "main.sh", "main", ".cache"}
+)
+"""Work-dir names the sandbox writes itself (sources, the compiled program, Go's cache)."""
 
 
 class _JobBase(_Frozen):
     source: str
-    """The program: Python source, run as `__main__` in a fresh work dir."""
+    """The program: Python source run as `__main__` in a fresh work dir, or one source file of `language`."""
+    language: Language = "python"
+    """The program's language; other than python, the pool's image must hold it."""
     files: dict[str, str] = Field(default_factory=dict)
     """Files placed in the work dir before the run, by relative path."""
     limits: Limits = Field(default_factory=Limits)
@@ -41,7 +53,7 @@ class _JobBase(_Frozen):
     def _relative_paths(cls, files: dict[str, str]) -> dict[str, str]:
         for name in files:
             path = PurePosixPath(name)
-            if not name or path.is_absolute() or ".." in path.parts or name == "main.py":
+            if not name or path.is_absolute() or ".." in path.parts or path.parts[0] in RESERVED_NAMES:
                 raise ValueError(f"file name {name!r} must be a relative path inside the work dir")
         return files
 
@@ -63,6 +75,13 @@ class TestJob(_JobBase):
     """Test code; each `assert` in it is one test. A `check(candidate)` function is called with the entry point."""
     entry_point: str | None = None
     """Name of the function under test (HumanEval's `entry_point`)."""
+
+    @field_validator("language")
+    @classmethod
+    def _python_only(cls, language: str) -> str:
+        if language != "python":
+            raise ValueError("function tests are Python only: give other languages stdin/stdout cases")
+        return language
 
 
 class IOCase(_Frozen):
@@ -104,6 +123,21 @@ class TestVerdict(_Frozen):
     """How often the assert ran (asserts in loops run many times; all must hold)."""
 
 
+class CompileResult(_Frozen):
+    """The compile step of a compiled language."""
+
+    status: Literal["passed", "error", "timeout", "memory", "output_limit"]
+    """`passed` when the compiler exited 0; `error` for a compile error."""
+    exit_code: int | None = None
+    """The compiler's exit code; None when it was killed."""
+    stdout: str = ""
+    """The compiler's stdout head."""
+    stderr: str = ""
+    """The compiler's stderr head (the compile errors)."""
+    duration_s: float = 0.0
+    """Seconds the compile step took."""
+
+
 class JobResult(_Frozen):
     """The outcome of one job."""
 
@@ -125,3 +159,5 @@ class JobResult(_Frozen):
     """Passed tests over all tests; for a plain run 1.0 when it passed."""
     message: str | None = None
     """One line on why the job did not pass, when there is one to give."""
+    compile: CompileResult | None = None
+    """The compile step, for compiled languages; when it failed no run happened."""
