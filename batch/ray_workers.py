@@ -52,9 +52,14 @@ class PortableSampler:
             if self._runner is None:
                 from agent.models.serialized import shareable
                 from sandbox import PoolConfig, SandboxPool
+                from tasks.spec import languages_needed
 
                 pool = SandboxPool(
-                    PoolConfig(size=self.pool_size, memory_mb=max(t.memory_mb for t in self.tasks))
+                    PoolConfig(
+                        size=self.pool_size,
+                        memory_mb=max(t.memory_mb for t in self.tasks),
+                        languages=languages_needed(self.tasks),
+                    )
                 )
                 pool.start()
                 atexit.register(pool.close)

@@ -36,6 +36,7 @@ def evaluate(
     from batch.workers import LocalExecutor
     from sandbox import PoolConfig, SandboxPool
     from tasks import TaskError, load_suite
+    from tasks.spec import languages_needed
 
     try:
         tasks = load_suite(suite)
@@ -44,7 +45,9 @@ def evaluate(
         raise fail(str(error)) from None
     results: list[JobResult | None] = [None] * len(samples)
     pool_config = PoolConfig(
-        size=min(workers, PoolConfig().size), memory_mb=max(s.task.memory_mb for s in samples)
+        size=min(workers, PoolConfig().size),
+        memory_mb=max(s.task.memory_mb for s in samples),
+        languages=languages_needed(s.task for s in samples),
     )
     progress = Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console

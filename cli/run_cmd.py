@@ -238,9 +238,12 @@ def _run(
     from batch.sample_records import ResultsLog
     from batch.workers import LocalExecutor
     from sandbox import PoolConfig, SandboxPool
+    from tasks.spec import languages_needed
 
     pool_config = PoolConfig(
-        size=min(workers, PoolConfig().size), memory_mb=max(task.memory_mb for task in tasks)
+        size=min(workers, PoolConfig().size),
+        memory_mb=max(task.memory_mb for task in tasks),
+        languages=languages_needed(tasks),
     )
     pool = SandboxPool(pool_config)
     try:

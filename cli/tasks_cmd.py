@@ -49,6 +49,7 @@ def check(suite: SuiteArgument, limit: LimitOption = None) -> None:
     from cli.render import status_text
     from sandbox import PoolConfig, SandboxPool
     from tasks import job_for
+    from tasks.spec import languages_needed
 
     loaded = _load(suite, limit)
     references = [(task, task.reference_solution) for task in loaded if task.reference_solution is not None]
@@ -60,10 +61,16 @@ def check(suite: SuiteArgument, limit: LimitOption = None) -> None:
         return
     tasks = [task for task, _ in references]
     levels: tuple[Which, Which] = ("hidden", "public")
-    jobs = [job_for(task, reference, which) for task, reference in references for which in levels]
+    jobs = [
+        job_for(task, reference, which, task.reference_language)
+        for task, reference in references
+        for which in levels
+    ]
     console.print(f"grading {len(tasks)} reference solutions on their hidden and public tests ...")
     # The pool's memory limit holds per container: give every task at least what it asks for.
-    config = PoolConfig(memory_mb=max(task.memory_mb for task in tasks))
+    config = PoolConfig(
+        memory_mb=max(task.memory_mb for task in tasks), languages=languages_needed(tasks, references=True)
+    )
     with sandbox_errors(), SandboxPool(config) as pool:
         results = pool.run_many(jobs)
     failures = Table("task", "tests", "status", "message", box=None, header_style="bold")
