@@ -18,8 +18,10 @@ KNOWN_LANGUAGES = (
     "verilog", "python_gpu", "lean", "swift", "racket",
 )  # fmt: skip
 """SandboxFusion's 29 languages (for reference: this server runs `SUPPORTED_LANGUAGES`)."""
-Language = Literal["python"]
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("python",)
+Language = Literal["python", "cpp", "java", "go", "rust", "nodejs", "bash"]
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("python", "cpp", "java", "go", "rust", "nodejs", "bash")
+"""SandboxFusion's names of the sandbox languages (each is also sandloop's name; sandloop's `c` has no
+SandboxFusion name). A server answers those its image holds (`sandloop serve --languages`)."""
 
 
 class _Request(BaseModel):
