@@ -44,7 +44,7 @@ class RunCodeRequest(_Request):
     run_timeout: float = 10
     """Seconds of wall clock for the run."""
     memory_limit_MB: int = -1  # noqa: N815 (the wire name)
-    """Memory limit; <= 0: none asked (the pool's per-container limit holds either way)."""
+    """Memory limit of the program, rounded up to a class (128, 256, 512 MB, ...); <= 0: the server's."""
     stdin: str | None = None
     """Text fed to standard input."""
     files: dict[str, str | None] = Field(default_factory=dict)

@@ -63,6 +63,22 @@ def language_not_served(language: str, config: ServeConfig) -> HTTPException:
     return HTTPException(status_code=422, detail=[error])
 
 
+MEMORY_CLASSES_MB = (128, 256, 512, 1024, 2048, 4096)
+"""A request's `memory_limit_MB` is rounded up to one of these: one pool of warm containers per class
+(a container's cgroup limit holds for the JVM, Go and Node, where an address-space rlimit breaks them)."""
+
+
+def memory_class(request: RunCodeRequest) -> int | None:
+    """The memory (MB) of the containers the request runs in; None (<= 0 asked): the server's default."""
+    asked = request.memory_limit_MB
+    if asked <= 0:
+        return None
+    for size in MEMORY_CLASSES_MB:
+        if asked <= size:
+            return size
+    raise bad_request(f"memory_limit_MB: {asked} is above the largest served, {MEMORY_CLASSES_MB[-1]}")
+
+
 def run_job(request: RunCodeRequest, config: ServeConfig, run_timeout: float | None = None) -> RunJob:
     """The sandbox job for one request; a request the sandbox cannot honour is a 400 naming the field."""
     timeout = request.run_timeout if run_timeout is None else run_timeout

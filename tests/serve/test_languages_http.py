@@ -93,3 +93,17 @@ def test_a_language_this_server_does_not_run_is_a_422(url: str, languages_url: s
     assert (error["type"], error["loc"], error["input"]) == ("literal_error", ["body", "language"], "cpp")
     unknown = httpx.post(f"{languages_url}/run_code", json={"code": "print(1)", "language": "cobol"})
     assert unknown.status_code == 422
+
+
+def test_memory_limit_mb_picks_containers_of_that_memory(languages_url: str) -> None:
+    hog = {"code": "data = b'x' * (400 * 2**20)\n", "language": "python", "memory_limit_MB": 256}
+    answer = httpx.post(f"{languages_url}/run_code", json=hog, timeout=120).json()
+    assert answer["status"] == "Failed" and answer["run_result"]["return_code"] == -9, answer
+    assert "memory limit" in answer["run_result"]["stderr"]
+    fits = {**hog, "memory_limit_MB": 1024}
+    assert httpx.post(f"{languages_url}/run_code", json=fits, timeout=120).json()["status"] == "Success"
+    java = {"code": PROGRAMS["java"].adds, "language": "java", "stdin": "1 2", "memory_limit_MB": 256}
+    answer = httpx.post(f"{languages_url}/run_code", json={**java, "compile_timeout": 60}, timeout=120).json()
+    assert answer["status"] == "Success" and answer["run_result"]["stdout"] == "3\n", answer
+    too_big = httpx.post(f"{languages_url}/run_code", json={**hog, "memory_limit_MB": 10**6})
+    assert too_big.status_code == 400 and "memory_limit_MB" in too_big.text
