@@ -14,8 +14,9 @@ import time
 
 from sandbox import CasesJob, IOCase, Limits, PoolConfig, RunJob, SandboxPool
 from sandbox.image import recipe
+from sandbox.models import Language
 
-PROGRAMS = {
+PROGRAMS: dict[Language, str] = {
     "python": "a, b = map(int, input().split())\nprint(a + b + {k})\n",
     "cpp": '#include <iostream>\nint main(){{long a,b;std::cin>>a>>b;std::cout<<a+b+{k}<<"\\n";}}\n',
     "c": '#include <stdio.h>\nint main(){{long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b+{k});}}\n',
@@ -43,7 +44,7 @@ def main(count: int = 20) -> int:
     with SandboxPool(PoolConfig(languages=recipe.LANGUAGES)) as pool:
         for language, template in PROGRAMS.items():
             jobs = [
-                RunJob(language=language, source=template.format(k=k), stdin="1 2\n", limits=LIMITS)  # type: ignore[arg-type]
+                RunJob(language=language, source=template.format(k=k), stdin="1 2\n", limits=LIMITS)
                 for k in range(count)
             ]
             started = time.perf_counter()
@@ -54,7 +55,7 @@ def main(count: int = 20) -> int:
             started = time.perf_counter()
             cased = pool.run(
                 CasesJob(language=language, source=template.format(k=0), cases=cases, limits=LIMITS)
-            )  # type: ignore[arg-type]
+            )
             cases_s = time.perf_counter() - started
             wrong += cased.status != "passed"
             compile_s = sum(r.compile.duration_s for r in results if r.compile) / count
