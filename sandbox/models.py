@@ -64,6 +64,17 @@ class RunJob(_JobBase):
     kind: Literal["run"] = "run"
     stdin: str = ""
     """Text fed to the program's standard input."""
+    fetch_files: list[str] = Field(default_factory=list)
+    """Work-dir files (relative paths) whose contents come back in `JobResult.files`."""
+
+    @field_validator("fetch_files")
+    @classmethod
+    def _fetched_inside(cls, names: list[str]) -> list[str]:
+        for name in names:
+            path = PurePosixPath(name)
+            if not name or path.is_absolute() or ".." in path.parts:
+                raise ValueError(f"file name {name!r} must be a relative path inside the work dir")
+        return names
 
 
 class TestJob(_JobBase):
@@ -161,3 +172,6 @@ class JobResult(_Frozen):
     """One line on why the job did not pass, when there is one to give."""
     compile: CompileResult | None = None
     """The compile step, for compiled languages; when it failed no run happened."""
+    files: dict[str, str | None] = Field(default_factory=dict)
+    """A run job's `fetch_files` after the run: base64 content, None when missing (or not a regular file
+    inside the work dir, or over 8 MB)."""

@@ -47,7 +47,7 @@ def executor_frame(job: Job) -> wire.ProgramFrame:
         "compile_timeout_s": job.limits.compile_timeout_s,
     }
     if isinstance(job, RunJob):
-        return {**program, "kind": "run", "stdin": job.stdin}
+        return {**program, "kind": "run", "stdin": job.stdin, "fetch": job.fetch_files}
     if isinstance(job, TestJob):
         return {**program, "kind": "tests", "tests": job.tests, "entry_point": job.entry_point}
     return {**program, "kind": "cases", "inputs": [case.input for case in job.cases]}

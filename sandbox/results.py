@@ -62,6 +62,8 @@ def interpret(job: Job, answer: Answer) -> JobResult:
         return _compile_failed(job, built)
     if isinstance(job, RunJob):
         result = _run_result(job, answer["runs"][0])
+        if "fetched" in answer:
+            result = result.model_copy(update={"files": answer["fetched"]})
     elif isinstance(job, CasesJob):
         result = _cases_result(job, answer["runs"])
     else:

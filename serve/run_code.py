@@ -95,6 +95,7 @@ def run_job(request: RunCodeRequest, config: ServeConfig, run_timeout: float | N
             language=request.language,
             stdin=request.stdin or "",
             files=_files(request.files),
+            fetch_files=request.fetch_files,
             limits=Limits(
                 timeout_s=timeout,
                 compile_timeout_s=request.compile_timeout,
@@ -167,4 +168,5 @@ def run_code_response(result: JobResult) -> RunCodeResponse:
         compile_result=built,
         run_result=run,
         executor_pod_name=POD_NAME,
+        files={name: content for name, content in result.files.items() if content is not None},
     )

@@ -29,6 +29,7 @@ import resource
 import selectors
 import shutil
 import signal
+import stat
 import struct
 import sys
 import time
@@ -981,6 +982,36 @@ def run_language(user: JobUser, job: wire.ProgramFrame, inputs: list[str]) -> wi
     return {"v": VERSION, "kind": "runs", "runs": runs, "compile": built}
 
 
+FETCH_LIMIT_BYTES = 8 * 1024 * 1024
+"""Largest file a job may have fetched back (its content travels in the answer frame)."""
+
+
+def fetch_files(names: list[str]) -> dict[str, str | None]:
+    """The job's files, read once every job process is dead (nothing can swap a path meanwhile): only
+    regular files whose real path is inside the work dir, never through a symlink out of it."""
+    fetched: dict[str, str | None] = {}
+    budget = FETCH_LIMIT_BYTES * 2
+    for name in names:
+        path = os.path.realpath(os.path.join(WORK_DIR, name))
+        fetched[name] = None
+        if not path.startswith(WORK_DIR + "/"):
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode) and info.st_size <= min(FETCH_LIMIT_BYTES, budget):
+                data = read_exact(fd, info.st_size) if info.st_size else b""
+                if data is not None:
+                    fetched[name] = _b64encode(data, newline=False).decode("ascii")
+                    budget -= info.st_size
+        finally:
+            os.close(fd)
+    return fetched
+
+
 def _in_build(word: str) -> str:
     """A run command's word with the compiled program's paths (`./main`, `.`) pointing into BUILD_DIR."""
     if word == ".":
@@ -1007,11 +1038,17 @@ def handle(user: JobUser, job: wire.JobFrame) -> wire.Answer:
             forget_build()
             message = "function tests are Python only: give other languages stdin/stdout cases"
             return {"v": VERSION, "kind": "harness_error", "message": message}
-        return run_language(user, job, inputs)
+        answer = run_language(user, job, inputs)
+        if job["kind"] == "run" and job["fetch"] and answer["kind"] == "runs" and answer["runs"]:
+            answer["fetched"] = fetch_files(job["fetch"])
+        return answer
     forget_build()
     if job["kind"] == "run":
         run = run_child(user, job, job["stdin"].encode())
-        return {"v": VERSION, "kind": "runs", "runs": [run], "compile": None}
+        ran: wire.RunsAnswer = {"v": VERSION, "kind": "runs", "runs": [run], "compile": None}
+        if job["fetch"]:
+            ran["fetched"] = fetch_files(job["fetch"])
+        return ran
     if job["kind"] == "tests":
         try:
             plan = test_plan(job["tests"])

@@ -48,6 +48,8 @@ class RunFrame(ProgramFields):
 
     kind: Literal["run"]
     stdin: str
+    fetch: list[str]
+    """Work-dir files (relative paths) whose contents the answer returns."""
 
 
 class FunctionTestsFrame(ProgramFields):
@@ -124,6 +126,9 @@ class RunsAnswer(TypedDict):
     """One run (`run`, `tests`) or one per input (`cases`); none when the compile step failed."""
     compile: RunRecord | None
     """The compile step of a compiled language (a cached build reports the run that made it)."""
+    fetched: NotRequired[dict[str, str | None]]
+    """For `run` jobs that ask: each file's content in base64, None when it is missing, not a regular file
+    inside the work dir, or too large."""
 
 
 class PongAnswer(TypedDict):

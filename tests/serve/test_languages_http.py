@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,3 +108,20 @@ def test_memory_limit_mb_picks_containers_of_that_memory(languages_url: str) -> 
     assert answer["status"] == "Success" and answer["run_result"]["stdout"] == "3\n", answer
     too_big = httpx.post(f"{languages_url}/run_code", json={**hog, "memory_limit_MB": 10**6})
     assert too_big.status_code == 400 and "memory_limit_MB" in too_big.text
+
+
+def test_files_in_and_fetch_files_out_through_the_sdk(languages_url: str) -> None:
+    source = (
+        '#include <fstream>\n#include <string>\nint main(){ std::ifstream in("data/in.txt"); std::string s;'
+        ' std::getline(in, s); std::ofstream("out.txt") << s << "!"; }\n'
+    )
+    files = {"data/in.txt": base64.b64encode(b"hi").decode()}
+    outside = {"code": source, "language": "cpp", "files": files, "fetch_files": ["../../etc/passwd"]}
+    answer = httpx.post(f"{languages_url}/run_code", json=outside, timeout=120)
+    assert answer.status_code == 400 and "fetch_files" in answer.text  # a path out of the work dir
+    request = RunCodeRequest(
+        code=source, language="cpp", compile_timeout=60, files=files, fetch_files=["out.txt"]
+    )
+    fetched = run_code(request, endpoint=languages_url)
+    assert fetched.status == RunStatus.Success, fetched
+    assert base64.b64decode(fetched.files["out.txt"]) == b"hi!"
