@@ -89,3 +89,14 @@ def test_a_build_is_not_left_for_the_next_program(languages_pool: SandboxPool) -
     for _ in range(2):  # on both containers
         result = languages_pool.run(RunJob(language="bash", source=probe))
         assert "main.c" not in result.stdout and "build" not in result.stdout.split()
+
+
+def test_a_program_cannot_change_its_own_build_between_cases(languages_pool: SandboxPool) -> None:
+    """The compiled program is root-owned and read-only: a case cannot rewrite what the next case runs."""
+    source = (
+        '#include <stdio.h>\nint main(){ FILE* f = fopen("/tmp/build/main", "w");'
+        ' puts(f ? "rewrote" : "refused"); return 0; }\n'
+    )
+    cases = [IOCase(input="", output="refused\n"), IOCase(input="", output="refused\n")]
+    result = languages_pool.run(CasesJob(language="c", source=source, cases=cases, fail_fast=True))
+    assert result.status == "passed", result
