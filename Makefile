@@ -16,7 +16,7 @@ VERL_VENV := .venv-verl
 VERL_KEY := $(shell cat requirements-verl.txt pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 VERL_STAMP := $(VERL_VENV)/.installed-$(VERL_KEY)
 
-.PHONY: setup venv image demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
+.PHONY: setup venv image image-all demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
 
 setup: image
 
@@ -46,6 +46,10 @@ verl-env: $(VERL_STAMP)
 
 image: $(STAMP)
 	$(BIN)/sandloop sandbox build
+
+# Every language (C, C++, Java, Go, Rust, Node, Bash beside Python): ~2 GB, a few minutes once.
+image-all: $(STAMP)
+	$(BIN)/sandloop sandbox build --languages all
 
 # The agent with the embedded tiny model on a sample task. Exit code 1 means "not solved" (the model is
 # tiny): the demo still ran; anything else is a failure.
