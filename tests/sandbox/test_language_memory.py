@@ -9,7 +9,7 @@ import pytest
 
 from sandbox import Limits, PoolConfig, RunJob, SandboxPool
 from sandbox.image import recipe
-from tests.sandbox.languages import PROGRAMS
+from tests.support.languages import PROGRAMS
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 HOG = "data = b'x' * (400 * 2**20)\nprint(len(data))\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox import CasesJob, IOCase, Limits, RunJob, SandboxPool
-from tests.sandbox.languages import COMPILED, PROGRAMS
+from tests.support.languages import COMPILED, PROGRAMS
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 LANGUAGES = sorted(PROGRAMS)

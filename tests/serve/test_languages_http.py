@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sandbox_fusion import RunCodeRequest, RunStatus, SubmitRequest, TestConfig, run_code, submit
 
-from tests.sandbox.languages import PROGRAMS
-from tests.serve.server_process import ServerProcess
+from tests.support.languages import PROGRAMS
+from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 SERVED = ("cpp", "java", "go", "rust", "nodejs", "bash")

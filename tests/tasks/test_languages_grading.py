@@ -12,7 +12,7 @@ from tasks import job_for
 from tasks.contest import load_contest
 from tasks.grading import grade
 from tasks.spec import TaskSpec, TestSet, languages_needed
-from tests.sandbox.languages import PROGRAMS
+from tests.support.languages import PROGRAMS
 
 
 def adding_task(language: str) -> TaskSpec:
