@@ -15,8 +15,10 @@ UNUSED_TORCH_WHEELS := torchvision torchaudio torchcodec
 VERL_VENV := .venv-verl
 VERL_KEY := $(shell cat requirements-verl.txt pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 VERL_STAMP := $(VERL_VENV)/.installed-$(VERL_KEY)
+# The verl tests start `sandloop serve` with the main env's python (the verl env has no FastAPI/uvicorn).
+VERL_TEST_ENV := SANDLOOP_SERVE_PYTHON=$(abspath $(BIN))/python
 
-.PHONY: setup venv image demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
+.PHONY: setup venv image image-all demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
 
 setup: image
 
@@ -47,6 +49,10 @@ verl-env: $(VERL_STAMP)
 image: $(STAMP)
 	$(BIN)/sandloop sandbox build
 
+# Every language (C, C++, Java, Go, Rust, Node, Bash beside Python): ~2 GB, a few minutes once.
+image-all: $(STAMP)
+	$(BIN)/sandloop sandbox build --languages all
+
 # The agent with the embedded tiny model on a sample task. Exit code 1 means "not solved" (the model is
 # tiny): the demo still ran; anything else is a failure.
 demo: image
@@ -56,13 +62,13 @@ demo: image
 # The main environment does not collect tests/rl_verl (verl is not installed there): the verl env runs them.
 test: image verl-env
 	$(BIN)/pytest
-	$(VERL_VENV)/bin/pytest tests/rl_verl
+	$(VERL_TEST_ENV) $(VERL_VENV)/bin/pytest tests/rl_verl
 
 test-fast: image
 	$(BIN)/pytest -m "not slow"
 
 test-verl: image verl-env
-	$(VERL_VENV)/bin/pytest tests/rl_verl
+	$(VERL_TEST_ENV) $(VERL_VENV)/bin/pytest tests/rl_verl
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,13 +17,26 @@ console = Console(highlight=False)
 @app.command()
 def build(
     force: Annotated[bool, typer.Option(help="Rebuild even when the image is current.")] = False,
+    languages: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated: python, cpp, c, java, go, rust, nodejs, bash, or all (python is in every image)."
+        ),
+    ] = "python",
 ) -> None:
-    """Build the sandbox image (only when its recipe or the executor changed)."""
+    """Build the sandbox image for LANGUAGES (only when its recipe or the executor changed)."""
     from sandbox.engine import connect
+    from sandbox.image import recipe
     from sandbox.image.build import build_image
 
+    try:
+        chosen = recipe.language_set(word.strip() for word in languages.split(",") if word.strip())
+    except ValueError as error:
+        raise fail(f"--languages: {error}") from None
     with sandbox_errors():
-        tag = build_image(connect(), force=force, log=lambda line: console.print(f"[dim]•[/] {line}"))
+        tag = build_image(
+            connect(), languages=chosen, force=force, log=lambda line: console.print(f"[dim]•[/] {line}")
+        )
     console.print(f"[green]ready:[/] {tag}")
 
 

@@ -30,13 +30,22 @@ def serve(
     ] = 256,
     max_body_mb: Annotated[float, typer.Option(help="Largest request body (MB); larger gets 413.")] = 8.0,
     max_run_timeout: Annotated[float, typer.Option(help="Largest run_timeout a request may ask (s).")] = 60.0,
+    languages: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated languages to serve (python, cpp, java, go, rust, nodejs, bash) or all."
+        ),
+    ] = "python",
 ) -> None:
     """Serve the sandbox over HTTP: POST /run_code, /submit (SandboxFusion), /openrlhf/reward; GET /v1/ping."""
     from sandbox import PoolConfig
+    from sandbox.image import recipe
     from serve.config import ServeConfig
     from serve.server import serve as run_server
 
     try:
+        served = recipe.language_set(word.strip() for word in languages.split(",") if word.strip())
+        pool = PoolConfig(size=workers, languages=served) if workers else PoolConfig(languages=served)
         config = ServeConfig(
             host=host,
             port=port,
@@ -45,9 +54,11 @@ def serve(
             queue_size=queue_size,
             max_body_bytes=int(max_body_mb * 1024 * 1024),
             max_run_timeout_s=max_run_timeout,
-            pool=PoolConfig(size=workers) if workers else PoolConfig(),
+            pool=pool,
         )
-    except ValidationError as error:
+    except ValueError as error:
+        if not isinstance(error, ValidationError):
+            raise fail(f"--languages: {error}") from None
         first = error.errors()[0]
         where = ".".join(map(str, first["loc"]))
         raise fail(f"{where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}") from None

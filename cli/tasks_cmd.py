@@ -62,8 +62,13 @@ def check(suite: SuiteArgument, limit: LimitOption = None) -> None:
     tasks = [task for task, _ in references]
     levels: tuple[Which, Which] = ("hidden", "public")
     console.print(f"grading {len(tasks)} reference solutions on their hidden and public tests ...")
-    with sandbox_errors(), SandboxPool(pool_config_for(tasks)) as pool:
-        graded = {which: grade_many(pool, references, which) for which in levels}
+    # A reference in another language than the task's answers (a CodeContests C++ one) is graded as such.
+    as_written = [
+        (task.model_copy(update={"language": task.reference_language or task.language}), reference)
+        for task, reference in references
+    ]
+    with sandbox_errors(), SandboxPool(pool_config_for(tasks, references=True)) as pool:
+        graded = {which: grade_many(pool, as_written, which) for which in levels}
     failures = Table("task", "tests", "status", "message", box=None, header_style="bold")
     failed_tasks = set()
     for number, task in enumerate(tasks):

@@ -6,6 +6,8 @@ import os
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox.models import Language
+
 
 def _default_size() -> int:
     return max(1, len(os.sched_getaffinity(0)))
@@ -18,8 +20,11 @@ class PoolConfig(BaseModel):
 
     size: int = Field(default_factory=_default_size, ge=1, le=256)
     """Warm containers, so jobs run at once (default: the usable cores)."""
+    languages: tuple[Language, ...] = ("python",)
+    """Languages the pool's jobs may use; the default image is the one built for them (python is in every
+    image)."""
     image: str | None = None
-    """Image to run; default: the tag of the current recipe (`sandloop sandbox build`)."""
+    """Image to run; default: the tag of the current recipe for `languages` (`sandloop sandbox build`)."""
     memory_mb: int = Field(512, ge=64, le=65536)
     """cgroup memory limit of a container (no swap); a job past it gets status `memory`."""
     cpus: float = Field(1.0, gt=0, le=64)

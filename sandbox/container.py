@@ -15,6 +15,7 @@ from sandbox.config import PoolConfig
 from sandbox.engine import ENGINE_ERRORS
 from sandbox.errors import ContainerLost, ContainerStartFailed, ProtocolMismatch
 from sandbox.image import executor_protocol as wire
+from sandbox.image import recipe
 
 # What PID 1 needs to clean up after jobs: kill them (other uid), empty their files, chown the work dir,
 # switch to the job user. Jobs run as that user and keep none of these.
@@ -29,12 +30,18 @@ NO_SYSV_OR_MQUEUE_IPC = {
 }
 
 
+def _exec_option(config: PoolConfig) -> str:
+    """Compiled programs run from the scratch dir, which Docker mounts noexec unless told otherwise; a
+    Python-only pool keeps it noexec."""
+    return "exec," if set(config.languages) & set(recipe.NATIVE_BINARIES) else ""
+
+
 def host_config(api: docker.APIClient, config: PoolConfig) -> dict[str, Any]:
     memory = f"{config.memory_mb}m"
     return api.create_host_config(
         network_mode="none",
         read_only=True,
-        tmpfs={"/tmp": f"rw,nosuid,nodev,size={config.scratch_mb}m,mode=1777"},
+        tmpfs={"/tmp": f"rw,nosuid,nodev,{_exec_option(config)}size={config.scratch_mb}m,mode=1777"},
         shm_size="16m",
         mem_limit=memory,
         memswap_limit=memory,

@@ -10,17 +10,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Status = Literal["passed", "failed", "error", "timeout", "memory", "output_limit", "infra_error"]
 
 MAX_JOB_BYTES = 32 * 1024 * 1024
-PROGRAM_FILE = "main.py"
-"""The program's own file in the work dir: no job file may take its place."""
+Language = Literal["python", "cpp", "c", "java", "go", "rust", "nodejs", "bash"]
+"""The languages a sandbox image can hold (`sandloop sandbox build --languages`); python is in every image."""
+RESERVED_NAMES = frozenset(
+    {"main.py", "main.cpp", "main.c", "main.go", "main.rs", "main.js", "main.sh", "main", ".cache"}
+)
+"""Work-dir names the sandbox writes itself (sources, the compiled program, Go's cache): no job file may take
+their place."""
 
 
-def work_dir_path(name: str) -> str:
-    """`name` when it is a relative path inside the work dir other than the program's file; else ValueError.
-
-    The one rule for file paths in the work dir: job files, and the agent's write_file/read_file tools."""
+def work_dir_path(name: str, *, writable: bool = True) -> str:
+    """`name` when it is a relative path inside the work dir (and, when it is written, not under a reserved
+    name); else ValueError. The one rule for file paths in the work dir: job files, fetched files, and the
+    agent's write_file/read_file tools."""
     path = PurePosixPath(name)
-    if not name or path.is_absolute() or ".." in path.parts or name == PROGRAM_FILE:
-        raise ValueError(f"path must be relative, inside the work dir, and not {PROGRAM_FILE}: {name!r}")
+    if not name or path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"path must be relative and inside the work dir: {name!r}")
+    if writable and path.parts[0] in RESERVED_NAMES:
+        raise ValueError(f"path {name!r} is a file the sandbox writes itself")
     return name
 
 
@@ -38,11 +45,15 @@ class Limits(_Frozen):
     """CPU-time limit of one program run; defaults to the wall-clock limit."""
     output_limit_bytes: int = Field(65536, ge=1024, le=16 * 1024 * 1024)
     """Bytes of stdout and of stderr kept; a run printing 16 times more is stopped (`output_limit`)."""
+    compile_timeout_s: float = Field(30.0, gt=0, le=3600)
+    """Wall-clock limit of the compile step of a compiled language (C, C++, Java, Go, Rust)."""
 
 
 class _JobBase(_Frozen):
     source: str
-    """The program: Python source, run as `__main__` in a fresh work dir."""
+    """The program: Python source run as `__main__` in a fresh work dir, or one source file of `language`."""
+    language: Language = "python"
+    """The program's language; other than python, the pool's image must hold it."""
     files: dict[str, str] = Field(default_factory=dict)
     """Files placed in the work dir before the run, by relative path."""
     limits: Limits = Field(default_factory=Limits)
@@ -62,6 +73,15 @@ class RunJob(_JobBase):
     kind: Literal["run"] = "run"
     stdin: str = ""
     """Text fed to the program's standard input."""
+    fetch_files: list[str] = Field(default_factory=list)
+    """Work-dir files (relative paths) whose contents come back in `JobResult.files`."""
+
+    @field_validator("fetch_files")
+    @classmethod
+    def _fetched_inside(cls, names: list[str]) -> list[str]:
+        for name in names:
+            work_dir_path(name, writable=False)
+        return names
 
 
 class TestJob(_JobBase):
@@ -73,6 +93,13 @@ class TestJob(_JobBase):
     """Test code; each `assert` in it is one test. A `check(candidate)` function is called with the entry point."""
     entry_point: str | None = None
     """Name of the function under test (HumanEval's `entry_point`)."""
+
+    @field_validator("language")
+    @classmethod
+    def _python_only(cls, language: str) -> str:
+        if language != "python":
+            raise ValueError("function tests are Python only: give other languages stdin/stdout cases")
+        return language
 
 
 class IOCase(_Frozen):
@@ -114,6 +141,21 @@ class TestVerdict(_Frozen):
     """How often the assert ran (asserts in loops run many times; all must hold)."""
 
 
+class CompileResult(_Frozen):
+    """The compile step of a compiled language."""
+
+    status: Literal["passed", "error", "timeout", "memory", "output_limit"]
+    """`passed` when the compiler exited 0; `error` for a compile error."""
+    exit_code: int | None = None
+    """The compiler's exit code; None when it was killed."""
+    stdout: str = ""
+    """The compiler's stdout head."""
+    stderr: str = ""
+    """The compiler's stderr head (the compile errors)."""
+    duration_s: float = 0.0
+    """Seconds the compile step took."""
+
+
 class JobResult(_Frozen):
     """The outcome of one job."""
 
@@ -135,3 +177,8 @@ class JobResult(_Frozen):
     """Passed tests over all tests; for a plain run 1.0 when it passed."""
     message: str | None = None
     """One line on why the job did not pass, when there is one to give."""
+    compile: CompileResult | None = None
+    """The compile step, for compiled languages; when it failed no run happened."""
+    files: dict[str, str | None] = Field(default_factory=dict)
+    """A run job's `fetch_files` after the run: base64 content, None when missing (or not a regular file
+    inside the work dir, or over 8 MB)."""

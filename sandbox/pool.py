@@ -38,14 +38,16 @@ def executor_frame(job: Job) -> wire.ProgramFrame:
     """The job as the executor reads it (the expected outputs of cases stay in the host)."""
     program: wire.ProgramFields = {
         "v": wire.PROTOCOL_VERSION,
+        "language": job.language,
         "source": job.source,
         "files": job.files,
         "timeout_s": job.limits.timeout_s,
         "cpu_time_s": job.limits.cpu_time_s,
         "output_limit": job.limits.output_limit_bytes,
+        "compile_timeout_s": job.limits.compile_timeout_s,
     }
     if isinstance(job, RunJob):
-        return {**program, "kind": "run", "stdin": job.stdin}
+        return {**program, "kind": "run", "stdin": job.stdin, "fetch": job.fetch_files}
     if isinstance(job, TestJob):
         return {**program, "kind": "tests", "tests": job.tests, "entry_point": job.entry_point}
     return {**program, "kind": "cases", "inputs": [case.input for case in job.cases]}
@@ -60,7 +62,9 @@ class SandboxPool:
 
     def __init__(self, config: PoolConfig | None = None, client: docker.DockerClient | None = None) -> None:
         self.config = config or PoolConfig()
-        self.image = self.config.image or recipe.image_tag()
+        self.languages = recipe.language_set(self.config.languages)
+        """What the pool's jobs may be written in."""
+        self.image = self.config.image or recipe.image_tag(self.languages)
         self._client = client
         self._idle: queue.Queue[WarmContainer] = queue.Queue()
         self._all: set[WarmContainer] = set()
@@ -92,9 +96,10 @@ class SandboxPool:
             except ENGINE_ERRORS as error:
                 if not engine_answers(self.client):
                     raise EngineLost(f"the Docker engine stopped answering: {error}") from error
-                raise ImageMissing(
-                    f"sandbox image {self.image} is missing: run `sandloop sandbox build`"
-                ) from error
+                build = "sandloop sandbox build"
+                if self.languages != recipe.DEFAULT_LANGUAGES:
+                    build += f" --languages {','.join(self.languages)}"
+                raise ImageMissing(f"sandbox image {self.image} is missing: run `{build}`") from error
             remove_orphans(self.client)
             try:
                 with ThreadPoolExecutor(self.config.size) as starter:
@@ -187,7 +192,15 @@ class SandboxPool:
                 raise
             except SandboxError as error:
                 return JobResult(status="infra_error", message=str(error))
+        if job.language not in self.languages:
+            return JobResult(
+                status="infra_error",
+                message=f"the pool's image {self.image} has no {job.language}: build one with "
+                f"`sandloop sandbox build --languages {job.language}` and give the pool that language",
+            )
         guard = (job.limits.timeout_s * wire.WALL_CLOCK_STRETCH + 1.0) * _runs(job) + self.config.guard_s
+        if job.language != "python":
+            guard += job.limits.compile_timeout_s * wire.WALL_CLOCK_STRETCH
         lost: list[str] = []
         for _ in range(2):
             container = self._acquire()
@@ -219,16 +232,21 @@ class SandboxPool:
         if not (isinstance(job, CasesJob) and job.fail_fast and frame["kind"] == "cases"):
             return container.execute(encoded, guard)
         # Outputs are judged in the host (expected outputs never enter the container): one case at a time.
+        # A compiled language compiles once: the executor keeps the build for the same program.
         runs: list[wire.RunRecord] = []
+        compiled: wire.RunRecord | None = None
         for case in job.cases:
             one_case: wire.CasesFrame = {**frame, "inputs": [case.input]}
             answer = container.execute(json.dumps(one_case).encode(), guard)
             if answer["kind"] != "runs":
                 return answer
+            compiled = answer["compile"]
+            if not answer["runs"]:
+                break  # the compile step failed
             runs += answer["runs"]
             if not case_passed(job, runs[-1], case):
                 break
-        return {"v": wire.PROTOCOL_VERSION, "kind": "runs", "runs": runs}
+        return {"v": wire.PROTOCOL_VERSION, "kind": "runs", "runs": runs, "compile": compiled}
 
     def _acquire(self) -> WarmContainer | None:
         while True:

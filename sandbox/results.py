@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.image.executor_protocol import Answer, HarnessReport, RunRecord
-from sandbox.models import CasesJob, IOCase, Job, JobResult, RunJob, Status, TestVerdict
+from sandbox.models import CasesJob, CompileResult, IOCase, Job, JobResult, RunJob, Status, TestVerdict
 from sandbox.stdio_judge import compare_output
 
 
@@ -57,11 +57,51 @@ def interpret(job: Job, answer: Answer) -> JobResult:
         return JobResult(status="error", message=answer["message"])
     if answer["kind"] != "runs":
         return JobResult(status="infra_error", message=f"the sandbox executor answered {answer['kind']!r}")
+    built = compile_result(job, answer.get("compile"))
+    if built is not None and built.status != "passed":
+        return _compile_failed(job, built)
     if isinstance(job, RunJob):
-        return _run_result(job, answer["runs"][0])
+        result = _run_result(job, answer["runs"][0])
+        if "fetched" in answer:
+            result = result.model_copy(update={"files": answer["fetched"]})
+    elif isinstance(job, CasesJob):
+        result = _cases_result(job, answer["runs"])
+    else:
+        result = _tests_result(job, answer["runs"][0])
+    return result if built is None else result.model_copy(update={"compile": built})
+
+
+def compile_result(job: Job, record: RunRecord | None) -> CompileResult | None:
+    if record is None:
+        return None
+    status, _ = run_status(record, job)
+    return CompileResult(
+        status="passed" if status == "passed" else "error" if status in ("failed", "error") else status,
+        exit_code=record["exit_code"],
+        stdout=_with_marker(record["stdout"], record["stdout_cut"], False),
+        stderr=_with_marker(record["stderr"], record["stderr_cut"], False),
+        duration_s=record["duration_s"],
+    )
+
+
+def _compile_failed(job: Job, built: CompileResult) -> JobResult:
+    """No run happened: the job is an `error` (a compile error) or the compile step's limit status."""
+    if built.status == "timeout":
+        message = f"compile time limit reached ({job.limits.compile_timeout_s:g} s)"
+    elif built.status == "error":
+        message = "compile error: " + (_last_line(built.stderr) or f"exit code {built.exit_code}")
+    else:
+        message = f"the compile step stopped: {built.status}"
+    status: Status = "error" if built.status == "error" else built.status
+    tests = []
     if isinstance(job, CasesJob):
-        return _cases_result(job, answer["runs"])
-    return _tests_result(job, answer["runs"][0])
+        tests = [
+            TestVerdict(
+                name=f"case {n}", passed=False, status="failed", detail="not run (compile step failed)"
+            )
+            for n in range(1, len(job.cases) + 1)
+        ]
+    return JobResult(status=status, tests=tests, message=message, compile=built, duration_s=built.duration_s)
 
 
 def _run_result(job: RunJob, run: RunRecord) -> JobResult:

@@ -17,7 +17,7 @@ from serve.config import ServeConfig
 from serve.guards import BodyLimit, bearer_check
 from serve.openrlhf import RewardRequest, RewardResponse, rewards
 from serve.protocol import EvalResult, RunCodeRequest, RunCodeResponse, SubmitRequest
-from serve.run_code import SandboxUnavailable, run_code_response, run_job
+from serve.run_code import SandboxUnavailable, memory_class, run_code_response, run_job
 from serve.runner import JobRunner, Refused
 from serve.submit import submit
 
@@ -73,7 +73,7 @@ def create_app(config: ServeConfig, pool: SandboxPool | None = None) -> FastAPI:
     async def run_code(body: RunCodeRequest, request: Request) -> RunCodeResponse:
         runner: JobRunner = request.app.state.runner
         with runner.admit():
-            result = await runner.run(run_job(body, config))
+            result = await runner.run(run_job(body, config), memory_class(body))
         return run_code_response(result)
 
     @guarded.post("/submit")

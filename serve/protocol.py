@@ -18,8 +18,10 @@ KNOWN_LANGUAGES = (
     "verilog", "python_gpu", "lean", "swift", "racket",
 )  # fmt: skip
 """SandboxFusion's 29 languages (for reference: this server runs `SUPPORTED_LANGUAGES`)."""
-Language = Literal["python"]
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("python",)
+Language = Literal["python", "cpp", "java", "go", "rust", "nodejs", "bash"]
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("python", "cpp", "java", "go", "rust", "nodejs", "bash")
+"""SandboxFusion's names of the sandbox languages (each is also sandloop's name; sandloop's `c` has no
+SandboxFusion name). A server answers those its image holds (`sandloop serve --languages`)."""
 
 
 class _Request(BaseModel):
@@ -42,7 +44,7 @@ class RunCodeRequest(_Request):
     run_timeout: float = 10
     """Seconds of wall clock for the run."""
     memory_limit_MB: int = -1  # noqa: N815 (the wire name)
-    """Memory limit; <= 0: none asked (the pool's per-container limit holds either way)."""
+    """Memory limit of the program, rounded up to a class (128, 256, 512 MB, ...); <= 0: the server's."""
     stdin: str | None = None
     """Text fed to standard input."""
     files: dict[str, str | None] = Field(default_factory=dict)

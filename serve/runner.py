@@ -8,6 +8,7 @@ already running finish.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,6 +31,9 @@ class JobRunner:
 
     def __init__(self, pool: SandboxPool, queue_size: int) -> None:
         self.pool = pool
+        self._by_memory: dict[int, SandboxPool] = {}
+        """Pools of other memory limits, started on first use (a container's limit is its job's limit)."""
+        self._pools_lock = threading.Lock()
         self.slots = pool.config.size
         self.capacity = self.slots + queue_size
         self.admitted = 0
@@ -74,13 +78,27 @@ class JobRunner:
         else:
             acquire.cancel()
 
-    async def run(self, job: Job) -> JobResult:
-        """The job's result; the container stays taken until the job ends, even if the caller stops waiting."""
+    def pool_for(self, memory_mb: int | None) -> SandboxPool:
+        """The pool whose containers have `memory_mb` (None: the server's own pool)."""
+        if memory_mb is None or memory_mb == self.pool.config.memory_mb:
+            return self.pool
+        with self._pools_lock:
+            if memory_mb not in self._by_memory:
+                config = self.pool.config.model_copy(update={"memory_mb": memory_mb})
+                self._by_memory[memory_mb] = SandboxPool(config)
+            return self._by_memory[memory_mb]
+
+    async def run(self, job: Job, memory_mb: int | None = None) -> JobResult:
+        """The job's result (in a container of `memory_mb`, default the server's); the container stays taken
+        until the job ends, even if the caller stops waiting."""
         await self._slot()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._threads, self.pool.run, job)
+        future = loop.run_in_executor(self._threads, self.pool_for(memory_mb).run, job)
         future.add_done_callback(lambda _: self._free.release())
         return await asyncio.shield(future)
 
     def close(self) -> None:
         self._threads.shutdown(wait=True)
+        with self._pools_lock:
+            for pool in self._by_memory.values():
+                pool.close()

@@ -11,7 +11,8 @@ per input line. Public: the public tests; hidden: public and private, as LiveCod
 
 CodeContests (`name`, `description`, `public_tests`, `private_tests`, `generated_tests`, each
 `{"input": [...], "output": [...]}`; `solutions`, `time_limit`, `memory_limit_bytes`): public: the public
-tests; hidden: all three lists; reference: the first Python 3 solution.
+tests; hidden: all three lists; reference: the first Python 3 solution, else the first C++ or Java one (kept
+with its language).
 
 Call-based tasks get `from typing import *` in front of their starter code: LeetCode-style starters annotate
 with `List` without importing it, which the original harnesses make up for with an import prelude.
@@ -24,7 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sandbox.models import IOCase
+from sandbox.models import IOCase, Language
 from tasks.calls import call_asserts
 from tasks.compressed import decompress_json_text
 from tasks.datafile import Record, json_kind, read_jsonl, unique_tasks
@@ -37,6 +38,11 @@ CALL_TIME_LIMIT_S = 10.0
 ID_FIELDS = ("problem_id", "question_id", "name", "task_id", "id")
 KEPT_FIELDS = ("question_title", "platform", "contest_id", "contest_date", "difficulty", "url", "cf_rating")
 PYTHON3 = (3, "PYTHON3")  # CodeContests' language enum, as a number or by name
+OTHER_REFERENCE_LANGUAGES: tuple[tuple[tuple[int, str], Language], ...] = (
+    ((2, "CPP"), "cpp"),
+    ((4, "JAVA"), "java"),
+)
+"""Where a record has no Python 3 solution, the first of these it has is the reference, in its language."""
 
 Call = tuple[list[Any], Any]
 
@@ -275,17 +281,24 @@ def _cc_limits(record: Record) -> dict[str, Any]:
     return limits
 
 
-def _cc_reference(record: Record) -> str | None:
+def _cc_reference(record: Record) -> dict[str, Any]:
+    """The reference solution (Python 3 first, else C++, else Java) and, when not Python, its language."""
     if not record.has("solutions"):
-        return None
+        return {}
     solutions = record.data["solutions"]
     languages = solutions.get("language") if isinstance(solutions, dict) else None
     programs = solutions.get("solution") if isinstance(solutions, dict) else None
     if not (isinstance(languages, list) and isinstance(programs, list) and len(languages) == len(programs)):
         raise record.error("solutions", 'expected {"language": [...], "solution": [...]} of equal length')
-    return next(
-        (program for language, program in zip(languages, programs, strict=True) if language in PYTHON3), None
-    )
+    pairs = list(zip(languages, programs, strict=True))
+    python = next((program for language, program in pairs if language in PYTHON3), None)
+    if python is not None:
+        return {"reference_solution": python}
+    for names, ours in OTHER_REFERENCE_LANGUAGES:
+        other = next((program for language, program in pairs if language in names), None)
+        if other is not None:
+            return {"reference_solution": other, "reference_language": ours}
+    return {}
 
 
 def _codecontests(record: Record, suite: str) -> TaskSpec:
@@ -295,6 +308,4 @@ def _codecontests(record: Record, suite: str) -> TaskSpec:
     private = _cc_cases(record, "private_tests", optional=True)
     hidden = public + private + _cc_cases(record, "generated_tests", optional=True)
     base = _base(record, suite, "description")
-    return _stdio_task(
-        record, base, public, hidden, reference_solution=_cc_reference(record), **_cc_limits(record)
-    )
+    return _stdio_task(record, base, public, hidden, **_cc_reference(record), **_cc_limits(record))

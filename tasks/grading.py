@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from sandbox import CasesJob, Limits, SandboxPool, TestJob
+from sandbox.models import Language
 from tasks.infra_retry import InfraRetry, RoundHook, run_with_retries
 from tasks.spec import TaskSpec
 from tasks.verdict import Verdict
@@ -68,13 +69,17 @@ def program_for(task: TaskSpec, answer: str) -> str:
     return task.starter_code + answer
 
 
-def job_for(task: TaskSpec, answer: str, which: Which = "hidden") -> TestJob | CasesJob:
-    """The sandbox job grading `answer` on the task's public or hidden tests, within the task's time limit."""
+def job_for(
+    task: TaskSpec, answer: str, which: Which = "hidden", language: Language | None = None
+) -> TestJob | CasesJob:
+    """The sandbox job grading `answer` (in `language`, default the task's) on the task's public or hidden
+    tests, within the task's time limit."""
     tests = task.public_tests if which == "public" else task.hidden_tests
-    program = program_for(task, answer)
+    language = language or task.language
+    program = program_for(task, answer) if language == "python" else answer
     limits = Limits(timeout_s=task.time_limit_s)
     if task.kind == "stdio":
-        return CasesJob(source=program, cases=tests.cases, limits=limits)
+        return CasesJob(source=program, language=language, cases=tests.cases, limits=limits)
     assert tests.code is not None  # TaskSpec guarantees test code for function tasks
     source = f"{program}\n\n{tests.setup}\n" if tests.setup else program  # one namespace, as MBPP's harness
     return TestJob(source=source, tests=tests.code, entry_point=task.entry_point, limits=limits)

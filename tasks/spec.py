@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sandbox.models import IOCase
+from sandbox.models import IOCase, Language
 
 TaskKind = Literal["function", "stdio"]
 
@@ -44,6 +45,8 @@ class TaskSpec(BaseModel):
     """The problem statement shown to the model (for HumanEval, the starter code itself)."""
     kind: TaskKind
     """`function`: test code calls the program's functions; `stdio`: it reads stdin, writes stdout."""
+    language: Language = "python"
+    """The language answers are written in (and graded in); other than python, stdio tasks only."""
     entry_point: str | None = None
     """Top-level name the tests call (a function, or `Solution` for LeetCode-style classes)."""
     starter_code: str = ""
@@ -55,6 +58,8 @@ class TaskSpec(BaseModel):
     """The tests that grade an answer."""
     reference_solution: str | None = None
     """A known-good program, graded as an answer by `sandloop tasks check`."""
+    reference_language: Language | None = None
+    """The reference solution's language when the data says it differs from `language`."""
     time_limit_s: float = Field(gt=0, le=3600)
     """Wall-clock limit of one graded run: the whole test code of a function task, each stdio case."""
     memory_mb: int = Field(512, ge=64, le=65536)
@@ -64,6 +69,8 @@ class TaskSpec(BaseModel):
 
     @model_validator(mode="after")
     def _tests_fit_the_kind(self) -> Self:
+        if self.kind == "function" and self.language != "python":
+            raise ValueError(f"field 'language': function tasks are Python only, not {self.language}")
         for name in ("public_tests", "hidden_tests"):
             tests: TestSet = getattr(self, name)
             if self.kind == "function" and tests.cases:
@@ -73,3 +80,13 @@ class TaskSpec(BaseModel):
                     f"field '{name}': a stdio task needs stdin/stdout cases and no test code or setup"
                 )
         return self
+
+
+def languages_needed(tasks: Iterable[TaskSpec], *, references: bool = False) -> tuple[Language, ...]:
+    """The languages a pool must run to grade answers to `tasks` (and their reference solutions)."""
+    needed: set[Language] = {"python"}
+    for task in tasks:
+        needed.add(task.language)
+        if references and task.reference_language is not None:
+            needed.add(task.reference_language)
+    return tuple(sorted(needed))

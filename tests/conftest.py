@@ -52,3 +52,22 @@ def no_container_left_behind() -> Iterator[None]:
     while (leftover := our_containers(client)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not leftover, f"sandbox containers left after the tests: {leftover}"
+
+
+@pytest.fixture(scope="session")
+def all_languages_image(docker_client: docker.DockerClient) -> str:
+    """The image with every language: built once (minutes), then found by its content-hash tag."""
+    from sandbox.image import recipe
+    from sandbox.image.build import build_image
+
+    return build_image(docker_client, languages=recipe.LANGUAGES, log=lambda line: None)
+
+
+@pytest.fixture(scope="session")
+def languages_pool(docker_client: docker.DockerClient, all_languages_image: str) -> Iterator[SandboxPool]:
+    """Two warm containers of the all-languages image."""
+    from sandbox.image import recipe
+
+    config = PoolConfig(size=2, languages=recipe.LANGUAGES, image=all_languages_image)
+    with SandboxPool(config, client=docker_client) as shared:
+        yield shared

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import docker
@@ -31,23 +31,32 @@ def image_exists(client: docker.DockerClient, tag: str) -> bool:
     return True
 
 
-def build_image(client: docker.DockerClient, *, force: bool = False, log: Log = print) -> str:
-    """Ensure the current image exists; return its tag."""
-    tag = recipe.image_tag()
+def build_image(
+    client: docker.DockerClient,
+    *,
+    languages: Iterable[str] | None = None,
+    force: bool = False,
+    log: Log = print,
+) -> str:
+    """Ensure the image for `languages` (default: python only) exists; return its tag."""
+    chosen = recipe.language_set(languages)
+    tag = recipe.image_tag(chosen)
     if image_exists(client, tag) and not force:
         log(f"{tag} is up to date")
         return tag
-    base = recipe.base_tag()
+    base = recipe.base_tag(chosen)
     if force or not image_exists(client, base):
-        _build_base(client, base, log)
-    log(f"adding the executor: {tag}")
+        _build_base(client, base, recipe.packages(chosen), log)
+    log(f"adding the executor: {tag} ({', '.join(chosen)})")
     files = recipe.executor_files()
+    label = ",".join(chosen)
     context = _context(
         {
             "Dockerfile": (
                 f"FROM {base}\n"
                 f"COPY {' '.join(sorted(files))} {recipe.EXECUTOR_DIR}/\n"
                 "ENV LANG=C.UTF-8 OPENBLAS_NUM_THREADS=1 PYTHONDONTWRITEBYTECODE=1\n"
+                f'LABEL {recipe.LANGUAGES_LABEL}="{label}"\n'
                 f'CMD ["python3", "-B", "{recipe.EXECUTOR_IN_IMAGE}"]\n'
             ),
             **files,
@@ -57,13 +66,16 @@ def build_image(client: docker.DockerClient, *, force: bool = False, log: Log = 
         client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True, network_mode="none")
     except (BuildError, APIError) as error:
         raise ImageBuildFailed(f"adding the executor to {base} failed: {error}") from error
-    _remove_stale(client, tag)
+    _remove_stale(client, tag, label)
     return tag
 
 
-def _remove_stale(client: docker.DockerClient, current: str) -> None:
-    """Older executor layers are never used again; containers still running keep theirs alive."""
+def _remove_stale(client: docker.DockerClient, current: str, languages: str) -> None:
+    """Older executor layers of the same language set are never used again (images of other language sets
+    are); containers still running keep theirs alive."""
     for image in client.images.list(name=recipe.REPOSITORY):
+        if (image.labels or {}).get(recipe.LANGUAGES_LABEL, "python") != languages:
+            continue
         for stale in set(image.tags) - {current}:
             try:
                 client.images.remove(stale)
@@ -83,11 +95,11 @@ def _context(files: dict[str, str]) -> io.BytesIO:
     return buffer
 
 
-def _build_base(client: docker.DockerClient, tag: str, log: Log) -> None:
+def _build_base(client: docker.DockerClient, tag: str, packages: tuple[str, ...], log: Log) -> None:
     if _pull_debian(client, log):
-        _build_base_from_registry(client, tag, log)
+        _build_base_from_registry(client, tag, packages, log)
     else:
-        _build_base_with_debootstrap(client, tag, log)
+        _build_base_with_debootstrap(client, tag, packages, log)
 
 
 def _pull_debian(client: docker.DockerClient, log: Log) -> bool:
@@ -104,12 +116,14 @@ def _user_lines() -> tuple[str, str]:
     return f"{name}:x:{uid}:{uid}::/tmp/job:/usr/sbin/nologin\n", f"{name}:x:{uid}:\n"
 
 
-def _build_base_from_registry(client: docker.DockerClient, tag: str, log: Log) -> None:
+def _build_base_from_registry(
+    client: docker.DockerClient, tag: str, packages: tuple[str, ...], log: Log
+) -> None:
     passwd, group = _user_lines()
     dockerfile = (
         f"FROM debian:{recipe.SUITE}-slim\n"
         "RUN apt-get update && apt-get install -y --no-install-recommends "
-        f"{' '.join(recipe.PACKAGES)} && rm -rf /var/lib/apt/lists/*\n"
+        f"{' '.join(packages)} && rm -rf /var/lib/apt/lists/*\n"
         f"RUN echo '{passwd.strip()}' >> /etc/passwd && echo '{group.strip()}' >> /etc/group\n"
     )
     log(f"building {tag} from debian:{recipe.SUITE}-slim")
@@ -131,13 +145,15 @@ def _bootstrap_tool() -> list[str]:
     )
 
 
-def _build_base_with_debootstrap(client: docker.DockerClient, tag: str, log: Log) -> None:
+def _build_base_with_debootstrap(
+    client: docker.DockerClient, tag: str, packages: tuple[str, ...], log: Log
+) -> None:
     mirror = debian_mirror(recipe.SUITE)
     tool = _bootstrap_tool()
     with tempfile.TemporaryDirectory(prefix="sandloop-rootfs-") as tmp:
         root = Path(tmp) / "root"
-        command = [*tool, f"--include={','.join(recipe.PACKAGES)}", recipe.SUITE, str(root), mirror]
-        log(f"{tool[0]}: {recipe.SUITE} with {', '.join(recipe.PACKAGES)} (about a minute)")
+        command = [*tool, f"--include={','.join(packages)}", recipe.SUITE, str(root), mirror]
+        log(f"{tool[0]}: {recipe.SUITE} with {', '.join(packages)} (a minute or two)")
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]

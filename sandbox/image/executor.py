@@ -24,10 +24,12 @@ import json
 import math
 import os
 import pwd
+import re
 import resource
 import selectors
 import shutil
 import signal
+import stat
 import struct
 import sys
 import time
@@ -60,6 +62,8 @@ maps OpenSSL (through hashlib), which makes every fork slower than the import it
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 SCRATCH_DIRS = ("/tmp", "/dev/shm")
 WORK_DIR = "/tmp/job"
+BUILD_DIR = "/tmp/build"
+"""A compiled program, root-owned and read-only to jobs; kept between frames only for the same program."""
 RESULTS_FD = 3
 RESULTS_LIMIT_BYTES = 16 * 1024 * 1024
 STOP_FACTOR = 16  # output beyond this many times the kept head stops the job
@@ -82,6 +86,69 @@ OOM_COUNTER_FILES = (
     "/sys/fs/cgroup/memory.events",  # cgroup v2
     "/sys/fs/cgroup/memory/memory.oom_control",  # cgroup v1
 )
+
+
+class Language:
+    """How to compile (in the work dir, as the job user) and run one language's single source file."""
+
+    def __init__(self, source: str, tool: str, compile_argv: list[str] | None, run_argv: list[str]) -> None:
+        self.source = source
+        self.tool = tool
+        """The program whose presence says the image has this language."""
+        self.compile_argv = compile_argv
+        self.run_argv = run_argv
+
+    def installed(self) -> bool:
+        return shutil.which(self.tool, path=JOB_ENVIRONMENT["PATH"]) is not None
+
+
+LANGUAGES = {
+    "cpp": Language(
+        "main.cpp", "g++", ["g++", "-O2", "-std=gnu++17", "-pipe", "-o", "main", "main.cpp"], ["./main"]
+    ),
+    "c": Language(
+        "main.c", "gcc", ["gcc", "-O2", "-std=gnu11", "-pipe", "-o", "main", "main.c", "-lm"], ["./main"]
+    ),
+    "java": Language(
+        "Main.java",
+        "javac",
+        [
+            "javac",
+            "-J-XX:+UseSerialGC",
+            "-J-XX:TieredStopAtLevel=1",
+            "-encoding",
+            "UTF-8",
+            "-d",
+            ".",
+            "Main.java",
+        ],
+        ["java", "-XX:+UseSerialGC", "-Xss64m", "-cp", ".", "Main"],
+    ),
+    "go": Language("main.go", "go", ["go", "build", "-o", "main", "main.go"], ["./main"]),
+    "rust": Language(
+        "main.rs", "rustc", ["rustc", "-O", "--edition", "2021", "-o", "main", "main.rs"], ["./main"]
+    ),
+    "nodejs": Language("main.js", "node", None, ["node", "main.js"]),
+    "bash": Language("main.sh", "bash", None, ["bash", "main.sh"]),
+}
+"""Beside python, which runs in this warm interpreter. Compiled programs run from BUILD_DIR (their cwd)."""
+COMPILE_CPU_FACTOR = 2  # compilers use several threads (javac, go): CPU time may pass the wall-clock limit
+_JAVA_CLASS = re.compile(r"public\s+(?:final\s+|abstract\s+)*class\s+([A-Za-z_$][\w$]*)")
+
+
+def java_main_class(source: str) -> str:
+    """The public class the source declares (its file must be named after it), else Main."""
+    found = _JAVA_CLASS.search(source)
+    return found.group(1) if found else "Main"
+
+
+def language_steps(language: Language, source: str) -> tuple[str, list[str] | None, list[str]]:
+    """The source file name, compile command and run command for this program."""
+    if language.tool != "javac":
+        return language.source, language.compile_argv, language.run_argv
+    main = java_main_class(source)
+    compile_argv = [*(language.compile_argv or [])[:-1], f"{main}.java"]
+    return f"{main}.java", compile_argv, [*language.run_argv[:-1], main]
 
 
 # ---------------------------------------------------------------- framing
@@ -537,6 +604,8 @@ def _prepare_child(
     files: dict[str, str],
     source: str,
     cpu_time_s: float,
+    source_name: str | None = "main.py",
+    cwd: str = WORK_DIR,
 ) -> None:
     """Runs in the forked child: isolate, drop privileges, place files. Never returns on failure."""
     os.setsid()
@@ -558,12 +627,13 @@ def _prepare_child(
     os.setgroups([])
     os.setgid(user.gid)
     os.setuid(user.uid)
-    os.chdir(WORK_DIR)
     for name, content in files.items():
         path = os.path.join(WORK_DIR, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         _write_file(path, content)
-    _write_file(os.path.join(WORK_DIR, "main.py"), source)  # so tracebacks can show the lines
+    if source_name is not None:  # in Python, so that tracebacks can show the lines
+        _write_file(os.path.join(WORK_DIR, source_name), source)
+    os.chdir(cwd)
     sys.argv = ["main.py"]
     sys.path[0] = WORK_DIR
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as in any Python program: BrokenPipeError, not death
@@ -588,6 +658,10 @@ JOB_ENVIRONMENT = {
     "LANG": "C.UTF-8",
     "PYTHONDONTWRITEBYTECODE": "1",
     "OPENBLAS_NUM_THREADS": "1",
+    "GOCACHE": f"{WORK_DIR}/.cache/go-build",  # Go writes its build cache under HOME otherwise
+    "GOPATH": f"{WORK_DIR}/.cache/go",
+    "GO111MODULE": "off",  # one file, the standard library only: no module, no download
+    "GOMAXPROCS": "2",
 }
 
 
@@ -625,6 +699,8 @@ def clean_scratch() -> None:
     for root in SCRATCH_DIRS:
         with contextlib.suppress(FileNotFoundError):
             for entry in os.scandir(root):
+                if entry.path == BUILD_DIR:
+                    continue  # emptied by `forget_build` when the next job is another program
                 if entry.is_dir(follow_symlinks=False):
                     shutil.rmtree(entry.path, ignore_errors=True)
                 else:
@@ -639,16 +715,20 @@ def run_child(
     stdin_data: bytes,
     tests: TestPlan | None = None,
     entry_point: str | None = None,
+    command: Command | None = None,
 ) -> wire.RunRecord:
-    """Fork one child (a program run, or the program then `tests`), supervise it, clean up after it."""
+    """Fork one child (a Python program run, the program then `tests`, or another language's `command`),
+    supervise it, clean up after it."""
     global _nonce
     _nonce = os.urandom(16).hex()
     clean_scratch()
     os.chown(WORK_DIR, user.uid, user.gid)
     keep = job["output_limit"]
     stop_at = max(keep * STOP_FACTOR, 1 << 20)
-    timeout_s = job["timeout_s"]
+    timeout_s = job["timeout_s"] if command is None else command.timeout_s
     cpu_time_s = job["cpu_time_s"] or timeout_s
+    if command is not None and command.cpu_time_s is not None:
+        cpu_time_s = command.cpu_time_s
     targets = [1, 2] + ([RESULTS_FD] if tests else [])
     read_ends: dict[int, int] = {}
     write_ends: dict[int, int] = {}
@@ -658,6 +738,11 @@ def run_child(
     pid = os.fork()
     if pid == 0:  # ------------------------------------------------ the job
         try:
+            if command is not None:
+                _prepare_child(
+                    user, stdin_data, write_ends, job["files"], job["source"], cpu_time_s, *command.place
+                )
+                _exec(command.argv)
             _prepare_child(user, stdin_data, write_ends, job["files"], job["source"], cpu_time_s)
             if tests:
                 run_tests_child(job["source"], tests, entry_point, WORK_DIR)
@@ -800,6 +885,140 @@ def summarise_tests(tests: TestPlan, results: bytes, nonce: str) -> wire.Harness
     return summary
 
 
+# ---------------------------------------------------------------- other languages
+
+
+class Command:
+    """A program run by exec in the child: its argv, limits and where its files go."""
+
+    def __init__(
+        self,
+        argv: list[str],
+        timeout_s: float,
+        *,
+        cpu_time_s: float | None = None,
+        source_name: str | None = None,
+        cwd: str = WORK_DIR,
+    ) -> None:
+        self.argv = argv
+        self.timeout_s = timeout_s
+        self.cpu_time_s = cpu_time_s
+        self.place = (source_name, cwd)
+        """_prepare_child's source file name (None: not written) and working directory."""
+
+
+def _exec(argv: list[str]) -> None:
+    """Replace the child by `argv` (found on the job's PATH); never returns."""
+    try:
+        os.execvpe(argv[0], argv, os.environ)
+    except OSError as error:
+        _write(2, f"sandloop: cannot run {argv[0]}: {error.strerror}\n".encode())
+    os._exit(127)
+
+
+_build_key: list[str | None] = [None]
+"""What BUILD_DIR holds (language, source and files), so that a cases job sent one case at a time compiles once."""
+_build_record: list[wire.RunRecord | None] = [None]
+
+
+def forget_build() -> None:
+    """Remove the previous job's build: no job may read another program's files."""
+    if _build_key[0] is not None or os.path.lexists(BUILD_DIR):
+        shutil.rmtree(BUILD_DIR, ignore_errors=True)
+        _build_key[0] = _build_record[0] = None
+
+
+def _seal_build() -> None:
+    """Move the compiled work dir to BUILD_DIR, owned by root and not writable by the jobs that run it."""
+    shutil.rmtree(os.path.join(WORK_DIR, ".cache"), ignore_errors=True)  # Go's build cache: not needed to run
+    os.rename(WORK_DIR, BUILD_DIR)
+    for root, dirs, names in os.walk(BUILD_DIR):
+        for name in [*dirs, *names]:
+            path = os.path.join(root, name)
+            os.lchown(path, 0, 0)
+            if not os.path.islink(path):
+                os.chmod(path, os.lstat(path).st_mode & 0o755)
+    os.chown(BUILD_DIR, 0, 0)
+    os.chmod(BUILD_DIR, 0o755)
+
+
+def compile_program(
+    user: JobUser, job: wire.ProgramFrame, steps: tuple[str, list[str] | None, list[str]]
+) -> wire.RunRecord | None:
+    """Compile the job's program into BUILD_DIR (once per program); its record, None for interpreted ones."""
+    source_name, compile_argv, _ = steps
+    if compile_argv is None:
+        forget_build()
+        return None
+    key = json.dumps([job["language"], job["source"], job["files"]])
+    if key == _build_key[0] and _build_record[0] is not None:
+        return _build_record[0]
+    forget_build()
+    limit = job["compile_timeout_s"]
+    command = Command(compile_argv, limit, cpu_time_s=limit * COMPILE_CPU_FACTOR, source_name=source_name)
+    record = run_child(user, job, b"", command=command)
+    if record["outcome"] == "exited" and record["exit_code"] == 0:
+        _seal_build()
+        _build_key[0], _build_record[0] = key, record
+    return record
+
+
+def run_language(user: JobUser, job: wire.ProgramFrame, inputs: list[str]) -> wire.Answer:
+    """Compile (when the language is compiled) then run once per input; no run when the compile failed."""
+    language = LANGUAGES.get(job["language"])
+    if language is None or not language.installed():
+        forget_build()
+        message = f"language {job['language']!r} is not in this sandbox image"
+        return {"v": VERSION, "kind": "executor_error", "message": message, "trace": ""}
+    steps = language_steps(language, job["source"])
+    built = compile_program(user, job, steps)
+    if built is not None and not (built["outcome"] == "exited" and built["exit_code"] == 0):
+        return {"v": VERSION, "kind": "runs", "runs": [], "compile": built}
+    if built is None:
+        command = Command(steps[2], job["timeout_s"], source_name=steps[0])
+    else:
+        command = Command([_in_build(word) for word in steps[2]], job["timeout_s"], cwd=WORK_DIR)
+    runs = [run_child(user, job, case.encode(), command=command) for case in inputs]
+    return {"v": VERSION, "kind": "runs", "runs": runs, "compile": built}
+
+
+FETCH_LIMIT_BYTES = 8 * 1024 * 1024
+"""Largest file a job may have fetched back (its content travels in the answer frame)."""
+
+
+def fetch_files(names: list[str]) -> dict[str, str | None]:
+    """The job's files, read once every job process is dead (nothing can swap a path meanwhile): only
+    regular files whose real path is inside the work dir, never through a symlink out of it."""
+    fetched: dict[str, str | None] = {}
+    budget = FETCH_LIMIT_BYTES * 2
+    for name in names:
+        path = os.path.realpath(os.path.join(WORK_DIR, name))
+        fetched[name] = None
+        if not path.startswith(WORK_DIR + "/"):
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode) and info.st_size <= min(FETCH_LIMIT_BYTES, budget):
+                data = read_exact(fd, info.st_size) if info.st_size else b""
+                if data is not None:
+                    fetched[name] = _b64encode(data, newline=False).decode("ascii")
+                    budget -= info.st_size
+        finally:
+            os.close(fd)
+    return fetched
+
+
+def _in_build(word: str) -> str:
+    """A run command's word with the compiled program's paths (`./main`, `.`) pointing into BUILD_DIR."""
+    if word == ".":
+        return BUILD_DIR
+    return os.path.join(BUILD_DIR, word[2:]) if word.startswith("./") else word
+
+
 # ---------------------------------------------------------------- jobs
 
 
@@ -810,8 +1029,26 @@ def handle(user: JobUser, job: wire.JobFrame) -> wire.Answer:
     mismatch = wire.version_mismatch(job.get("v"), they="host", we="executor")
     if mismatch is not None:
         return {"v": VERSION, "kind": "protocol_error", "message": mismatch}
+    if job["kind"] == "ping":
+        installed = ["python"] + [name for name, language in LANGUAGES.items() if language.installed()]
+        return {"v": VERSION, "kind": "pong", "python": sys.version.split()[0], "languages": installed}
+    if job["language"] != "python":
+        inputs = [job["stdin"]] if job["kind"] == "run" else job["inputs"] if job["kind"] == "cases" else []
+        if job["kind"] == "tests":
+            forget_build()
+            message = "function tests are Python only: give other languages stdin/stdout cases"
+            return {"v": VERSION, "kind": "harness_error", "message": message}
+        answer = run_language(user, job, inputs)
+        if job["kind"] == "run" and job["fetch"] and answer["kind"] == "runs" and answer["runs"]:
+            answer["fetched"] = fetch_files(job["fetch"])
+        return answer
+    forget_build()
     if job["kind"] == "run":
-        return {"v": VERSION, "kind": "runs", "runs": [run_child(user, job, job["stdin"].encode())]}
+        run = run_child(user, job, job["stdin"].encode())
+        ran: wire.RunsAnswer = {"v": VERSION, "kind": "runs", "runs": [run], "compile": None}
+        if job["fetch"]:
+            ran["fetched"] = fetch_files(job["fetch"])
+        return ran
     if job["kind"] == "tests":
         try:
             plan = test_plan(job["tests"])
@@ -819,12 +1056,10 @@ def handle(user: JobUser, job: wire.JobFrame) -> wire.Answer:
             message = f"the test code does not parse: {_describe(error)}"
             return {"v": VERSION, "kind": "harness_error", "message": message}
         run = run_child(user, job, b"", plan, job["entry_point"])
-        return {"v": VERSION, "kind": "runs", "runs": [run]}
+        return {"v": VERSION, "kind": "runs", "runs": [run], "compile": None}
     if job["kind"] == "cases":
         runs = [run_child(user, job, case_input.encode()) for case_input in job["inputs"]]
-        return {"v": VERSION, "kind": "runs", "runs": runs}
-    if job["kind"] == "ping":
-        return {"v": VERSION, "kind": "pong", "python": sys.version.split()[0]}
+        return {"v": VERSION, "kind": "runs", "runs": runs, "compile": None}
     raise ValueError(f"unknown job kind {job['kind']!r}")
 
 

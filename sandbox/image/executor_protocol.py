@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 WALL_CLOCK_STRETCH = 5.0
 """A run's wall-clock limit leaves out the time it waited for a CPU (host load), up to this many times the
 limit: the executor stops it by then, and the host's guard waits that long before deeming a container hung."""
@@ -26,8 +26,11 @@ class PingFrame(TypedDict):
 
 class ProgramFields(TypedDict):
     v: int
+    language: str
+    """`python` (run in the warm interpreter) or another of the image's languages (compiled first if it is
+    a compiled one)."""
     source: str
-    """The program, run as `__main__` in a fresh work dir."""
+    """The program: in Python run as `__main__` in a fresh work dir, else the language's one source file."""
     files: dict[str, str]
     """Files placed in the work dir first, by relative path."""
     timeout_s: float
@@ -36,6 +39,8 @@ class ProgramFields(TypedDict):
     """CPU-time limit of one program run; None: as the wall-clock limit."""
     output_limit: int
     """Bytes of stdout and of stderr kept; 16 times more stops the run."""
+    compile_timeout_s: float
+    """Wall-clock limit of the compile step (compiled languages only)."""
 
 
 class RunFrame(ProgramFields):
@@ -43,6 +48,8 @@ class RunFrame(ProgramFields):
 
     kind: Literal["run"]
     stdin: str
+    fetch: list[str]
+    """Work-dir files (relative paths) whose contents the answer returns."""
 
 
 class FunctionTestsFrame(ProgramFields):
@@ -116,7 +123,12 @@ class RunsAnswer(TypedDict):
     v: int
     kind: Literal["runs"]
     runs: list[RunRecord]
-    """One run (`run`, `tests`) or one per input (`cases`)."""
+    """One run (`run`, `tests`) or one per input (`cases`); none when the compile step failed."""
+    compile: RunRecord | None
+    """The compile step of a compiled language (a cached build reports the run that made it)."""
+    fetched: NotRequired[dict[str, str | None]]
+    """For `run` jobs that ask: each file's content in base64, None when it is missing, not a regular file
+    inside the work dir, or too large."""
 
 
 class PongAnswer(TypedDict):
@@ -124,6 +136,8 @@ class PongAnswer(TypedDict):
     kind: Literal["pong"]
     python: str
     """The container's Python version."""
+    languages: list[str]
+    """The languages this image can run."""
 
 
 class HarnessErrorAnswer(TypedDict):

@@ -13,7 +13,7 @@ from agent.scripted import ScriptedModel
 from batch.config import RunConfig
 from batch.sample import single_shot_answer
 from rl.grpo_data import grpo_rows
-from rl.rollouts import export
+from rl.prompt_export import export_prompts
 from tests.support.toy_tasks import make_add_task
 
 
@@ -29,8 +29,7 @@ def test_all_paths_open_with_the_same_messages(tmp_path: Path) -> None:
 
     assert grpo_rows([task])[0]["prompt"] == opening
 
-    (tmp_path / "run").mkdir()
-    export([task], tmp_path / "run", tmp_path / "out", heldout_percent=0)
+    export_prompts([task], tmp_path / "out", heldout_percent=0)
     row = json.loads((tmp_path / "out" / "trl" / "train.jsonl").read_text())
     assert row["prompt"] == opening
 

@@ -40,7 +40,12 @@ def test_run_code_reports_each_attack(url: str, name: str) -> None:
 @pytest.mark.parametrize("name", [*HOSTILE, "setsid escape"])
 def test_submit_accepts_no_attack(url: str, name: str) -> None:
     program = SETSID_ESCAPE if name == "setsid escape" else HOSTILE[name][0]
-    problem = {"id": 1, "test": [{"input": {"stdin": ""}, "output": {"stdout": "ok"}}]}
+    # "ok" is what the network and file attacks print only if they succeed. The setsid escape's grandchild
+    # prints "ok" itself, and what a program's processes print before the job ends is its output (in any
+    # judge): what must hold is that it outlives nothing (the cleanliness test), so it is judged against an
+    # answer none of its processes prints.
+    expected = "done" if name == "setsid escape" else "ok"
+    problem = {"id": 1, "test": [{"input": {"stdin": ""}, "output": {"stdout": expected}}]}
     config = {
         "dataset_type": "CommonOJDataset",
         "language": "python",

@@ -27,12 +27,13 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`python -m cli.main serve --port P ARGS...`; `url` once `/v1/ping` answers."""
+    """`python -m cli.main serve --port P ARGS...`; `url` once `/v1/ping` answers. `python`: another
+    environment's interpreter (the verl env has no server dependencies)."""
 
-    def __init__(self, *args: str, startup_s: float = 120.0) -> None:
+    def __init__(self, *args: str, startup_s: float = 120.0, python: str = sys.executable) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port), *args]
+        command = [python, "-m", "cli.main", "serve", "--port", str(self.port), *args]
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
