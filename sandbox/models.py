@@ -25,7 +25,7 @@ def work_dir_path(name: str, *, writable: bool = True) -> str:
     agent's write_file/read_file tools."""
     path = PurePosixPath(name)
     if not name or path.is_absolute() or ".." in path.parts:
-        raise ValueError(f"path must be relative and inside the work dir: {name!r}")
+        raise ValueError(f"path {name!r} must be relative and inside the work dir")
     if writable and path.parts[0] in RESERVED_NAMES:
         raise ValueError(f"path {name!r} is a file the sandbox writes itself")
     return name

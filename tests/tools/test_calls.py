@@ -38,7 +38,7 @@ def test_bad_calls_come_back_as_messages() -> None:
     assert call_tool(handle, {}, "rm_rf", {}).content.startswith("unknown tool 'rm_rf'")
     bad = call_tool(handle, {}, "write_file", {"path": "../etc/passwd", "content": "x"})
     assert not bad.ok
-    assert "path must be relative" in bad.content
+    assert "must be relative and inside the work dir" in bad.content
     missing = call_tool(handle, {"a.py": "x"}, "read_file", {"path": "b.py"})
     assert missing.content == "no file 'b.py' (files: a.py)"
 
