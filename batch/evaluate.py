@@ -12,14 +12,14 @@ import hashlib
 import json
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from batch.durable_log import DurableJsonl
 from batch.run_lock import hold_lock
 from batch.sample_records import SampleRecord
 from batch.workers import Executor
@@ -92,30 +92,20 @@ def graded_line(sample: Sample, verdict: Verdict) -> dict[str, Any]:
     }
 
 
-class EvaluationLog:
+class EvaluationLog(DurableJsonl):
     """The progress file of one samples file, held (locked) by this process; `append` is durable once it
     returns and thread-safe."""
 
     def __init__(self, samples_file: Path) -> None:
         results = results_path(samples_file)
         hold_lock(results.with_name(f".{results.name}.lock"), samples_file)
-        self.path = results.with_name(f"{results.name}.progress")
-        self._lock = threading.Lock()
-        self._handle: IO[str] | None = None
+        super().__init__(results.with_name(f"{results.name}.progress"))
 
     def load(self, samples: list[Sample]) -> dict[int, GradedSample]:
         """The graded samples that still match the file, by index; a torn last line (a crash mid-write) is cut
         off, any other bad line is ignored with the rest of what it would have said (it is graded again)."""
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}
-        whole = data.rfind(b"\n") + 1
-        if whole < len(data):
-            with self.path.open("rb+") as handle:
-                handle.truncate(whole)
         graded: dict[int, GradedSample] = {}
-        for line in data[:whole].decode("utf-8", errors="replace").splitlines():
+        for _, line in self.lines(repair=True):
             try:
                 entry = GradedSample.model_validate_json(line)
             except ValidationError:
@@ -125,25 +115,7 @@ class EvaluationLog:
         return graded
 
     def append(self, entry: GradedSample) -> None:
-        line = entry.model_dump_json() + "\n"
-        with self._lock:
-            if self._handle is None:
-                self._handle = self.path.open("a", encoding="utf-8")
-            self._handle.write(line)
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-
-    def close(self) -> None:
-        with self._lock:
-            if self._handle is not None:
-                self._handle.close()
-                self._handle = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        self.append_json(entry.model_dump(mode="json"))
 
 
 def pending(samples: list[Sample], graded: dict[int, GradedSample]) -> list[int]:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import threading
 from pathlib import Path
-from typing import IO, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from batch.durable_log import DurableJsonl
 from batch.errors import BatchError
 from sandbox.models import Status
 from tasks.verdict import CRASHES, Verdict
@@ -88,29 +85,17 @@ class SampleRecord(BaseModel):
         return (self.task_id, self.sample)
 
 
-class ResultsLog:
+class ResultsLog(DurableJsonl):
     """The results file of one run dir; `append` is thread-safe and durable once it returns."""
 
     def __init__(self, run_dir: Path) -> None:
-        self.path = run_dir / RESULTS_FILE
-        self._lock = threading.Lock()
-        self._handle: IO[str] | None = None
+        super().__init__(run_dir / RESULTS_FILE)
 
     def load(self, repair: bool = False) -> dict[SampleKey, SampleRecord]:
         """The latest record of every sample. A last line without its newline was torn by a crash mid-write:
         it is skipped, and with `repair` cut off so that appending starts on a fresh line."""
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}
-        whole = data.rfind(b"\n") + 1  # bytes in complete lines (a torn line may end inside a character)
-        if whole < len(data) and repair:
-            with self.path.open("rb+") as handle:
-                handle.truncate(whole)
         records: dict[SampleKey, SampleRecord] = {}
-        for number, line in enumerate(data[:whole].decode("utf-8", errors="replace").split("\n"), start=1):
-            if not line.strip():
-                continue
+        for number, line in self.lines(repair):
             try:
                 record = SampleRecord.model_validate_json(line)
             except ValidationError as error:
@@ -123,37 +108,7 @@ class ResultsLog:
         return records
 
     def append(self, record: SampleRecord) -> None:
-        # ASCII JSON: no character of the code (U+2028 for one) can split the line for a reader.
-        line = json.dumps(record.model_dump(mode="json")) + "\n"
-        with self._lock:
-            if self._handle is None:
-                created = not self.path.exists()
-                self._handle = self.path.open("a", encoding="utf-8")
-                if created:  # the new file's directory entry must be durable too
-                    _fsync_dir(self.path.parent)
-            self._handle.write(line)
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-
-    def close(self) -> None:
-        with self._lock:
-            if self._handle is not None:
-                self._handle.close()
-                self._handle = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-def _fsync_dir(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        self.append_json(record.model_dump(mode="json"))
 
 
 def read_records(run_dir: Path) -> list[SampleRecord]:
