@@ -295,7 +295,8 @@ class SandboxPool:
         return list(await asyncio.gather(*(one(job) for job in jobs)))
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Is there a process with this pid (one of another user counts too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -313,7 +314,7 @@ def remove_orphans(client: docker.DockerClient) -> int:
     for container in client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True):
         labels = container.labels
         owner = labels.get(OWNER_LABEL, "")
-        if labels.get(HOST_LABEL) == host and owner.isdigit() and not _alive(int(owner)):
+        if labels.get(HOST_LABEL) == host and owner.isdigit() and not process_alive(int(owner)):
             with contextlib.suppress(*ENGINE_ERRORS):
                 container.remove(force=True)
                 removed += 1

@@ -8,7 +8,6 @@ verl 0.9.1 pins transformers below the main environment's, so it has an environm
 from __future__ import annotations
 
 import importlib.util
-import os
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from sandbox.pool import process_alive
 from tests.rl_verl.paths import SUITE
 
 collect_ignore_glob = [] if importlib.util.find_spec("verl") else ["test_*.py"]
@@ -76,16 +76,6 @@ def ray_cluster() -> Iterator[None]:
     ray.shutdown()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 @pytest.fixture(scope="session", autouse=True)
 def no_orphaned_sandboxes() -> Iterator[None]:
     """Reward processes verl started (Ray actors, PRIME's forked children) are gone at the end; so must be
@@ -107,7 +97,7 @@ def no_orphaned_sandboxes() -> Iterator[None]:
             for c in found
             if c.labels.get(HOST_LABEL) == socket.gethostname()
             and datetime.fromisoformat(c.attrs["Created"][:26].rstrip("Z") + "+00:00") >= started
-            and not _alive(int(c.labels.get(OWNER_LABEL, "0")))
+            and not process_alive(int(c.labels.get(OWNER_LABEL, "0")))
         ]
 
     deadline = time.monotonic() + 30

@@ -8,8 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from agent.models.base import Sampling
 from agent.models.config import ModelConfig
 from agent.models.errors import ModelError
 from agent.models.openai_backend import OpenAIModel
+from tests.support.openai_server import wait_until_ready
 
 READY_WITHIN_S = 120
 
@@ -47,21 +46,6 @@ def serve_command(cli: Path, model_dir: Path, port: int) -> list[str]:
     ]
 
 
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + READY_WITHIN_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"transformers serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"transformers serve did not answer within {READY_WITHIN_S} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(embedded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`transformers serve` of the embedded model's cached copy, offline, on a free local port."""
@@ -79,7 +63,7 @@ def server(embedded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             serve_command(cli, embedded_dir, port), stdout=sink, stderr=subprocess.STDOUT, env=env
         )
     try:
-        wait_until_ready(url, process, log)
+        wait_until_ready(url, process, log, "transformers serve", time.monotonic() + READY_WITHIN_S, 0.5)
         yield url
     finally:
         process.terminate()

@@ -13,14 +13,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.support.openai_server import wait_until_ready
 
 READY_WITHIN_S = 420
 CONTEXT_WINDOW = 1024
@@ -93,20 +91,6 @@ def _command(model_dir: Path, port: int, extra: list[str]) -> list[str]:
     ]
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the vLLM server exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(1)
-    pytest.fail(f"the vLLM server did not answer within {READY_WITHIN_S} s:\n{log.read_text()[-4000:]}")
-
-
 def _stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
@@ -133,6 +117,6 @@ def start_servers(model_dir: Path, logs: Path, stack: ExitStack) -> VLLMServers:
         urls.append(url)
         waits.append((url, process, log))
     for url, process, log in waits:
-        _wait_until_ready(url, process, log, started + READY_WITHIN_S)
+        wait_until_ready(url, process, log, "the vLLM server", started + READY_WITHIN_S)
     print(f"\nvLLM servers ready in {time.monotonic() - started:.1f} s")
     return VLLMServers(with_parsers=urls[0], plain=urls[1])
