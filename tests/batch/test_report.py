@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 
 import pytest
+from matplotlib.patches import Rectangle
 
 from agent.config import AgentConfig
 from agent.models.base import Sampling
@@ -114,7 +115,8 @@ def test_plots_count_in_whole_numbers_show_zero_bars_and_have_no_titles() -> Non
         assert axes.get_title() == ""  # the report's caption is the only one
 
     (rates,) = drawn["pass rate by task"].axes
-    heights = [(round(bar.get_y(), 6), round(bar.get_height(), 6)) for bar in rates.patches]
+    bars = [patch for patch in rates.patches if isinstance(patch, Rectangle)]
+    heights = [(round(bar.get_y(), 6), round(bar.get_height(), 6)) for bar in bars]
     assert heights == [(0, 1), (0, 0), (1, 0), (0, 1)]  # passed a, passed b, failed a, failed b
 
     (statuses,) = drawn["samples by status"].axes
