@@ -89,3 +89,11 @@ def test_a_run_dir_another_process_holds_is_refused_naming_it_and_its_pid(tmp_pa
     # the lock goes with its process, even one that is killed
     assert claim_run_dir(run_dir, config()) is False
     assert claim_run_dir(run_dir, config()) is True  # this process holding it already is no conflict
+
+
+def test_the_default_run_dir_is_the_same_for_a_larger_n_or_limit_only() -> None:
+    from batch.execute import default_run_dir
+
+    base = default_run_dir(config(samples=1, limit=2))
+    assert default_run_dir(config(samples=4)) == base  # the same run, extended
+    assert default_run_dir(config(samples=1, limit=2, agent=AgentConfig(max_steps=2))) != base
