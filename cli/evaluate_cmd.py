@@ -18,7 +18,10 @@ console = Console(highlight=False)
 def evaluate(
     suite: Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")],
     samples_file: Annotated[
-        Path, typer.Argument(metavar="SAMPLES", help='JSON Lines of {"task_id": ..., "completion": ...}.')
+        Path,
+        typer.Argument(
+            metavar="SAMPLES", help='JSON Lines of {"task_id": ..., "completion": ...} (.jsonl or .jsonl.gz).'
+        ),
     ],
     workers: Annotated[int, typer.Option(min=1, help="Samples graded at once.")] = 4,
     json_line: Annotated[

@@ -10,6 +10,7 @@ import pytest
 from agent.config import AgentConfig
 from batch.config import LOCK_FILE, RunConfig, claim_run_dir, read_config
 from batch.errors import BatchError
+from batch.execute import default_run_dir
 from tests.support.lock_holder import lock_held_elsewhere
 
 
@@ -92,8 +93,6 @@ def test_a_run_dir_another_process_holds_is_refused_naming_it_and_its_pid(tmp_pa
 
 
 def test_the_default_run_dir_is_the_same_for_a_larger_n_or_limit_only() -> None:
-    from batch.execute import default_run_dir
-
     base = default_run_dir(config(samples=1, limit=2))
     assert default_run_dir(config(samples=4)) == base  # the same run, extended
     assert default_run_dir(config(samples=1, limit=2, agent=AgentConfig(max_steps=2))) != base
