@@ -52,7 +52,7 @@ class LoadedRun:
     records: list[SampleRecord]
     """The selected samples' latest records, by task (natural order) and sample."""
     date: str
-    """When the run last finished (its summary.json), else when its results last changed (UTC)."""
+    """When the run last finished (its summary.json) or its results last changed, the later (UTC)."""
 
 
 def load_run(run_dir: Path) -> LoadedRun:
@@ -66,7 +66,9 @@ def load_run(run_dir: Path) -> LoadedRun:
     )
     written = read_summary_file(run_dir / SUMMARY_FILE)
     changed = datetime.fromtimestamp(results.stat().st_mtime, UTC).isoformat(timespec="seconds")
-    date = written.finished_at if written is not None else changed
+    # both ISO 8601 in UTC, so they compare as text; results changed after the summary (an interrupted
+    # extension) date the run by their change
+    date = max(written.finished_at, changed) if written is not None else changed
     return LoadedRun(run_dir, config, summarize(records, config.samples), records, date)
 
 
