@@ -87,6 +87,7 @@ bench-sandbox: image
 
 schemas: $(STAMP)
 	$(BIN)/sandloop sandbox schemas
+	$(BIN)/python -m tasks.schemas
 
 clean:
 	rm -rf $(VENV) $(VERL_VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,4 +1,5 @@
-"""What defines a batch run, stored as RUN_DIR/config.json: resuming with anything else is refused."""
+"""What defines a batch run, stored as RUN_DIR/config.json: resuming with anything else is refused, except a
+run extended to more samples per task or more tasks (`-n`, `--limit` raised): only the missing samples run."""
 
 from __future__ import annotations
 
@@ -65,6 +66,29 @@ def differences(stored: RunConfig, given: RunConfig) -> list[str]:
     ]
 
 
+GROWABLE = ("samples", "limit")
+"""Fields a resume may raise: they add samples to the run without changing what any sample is."""
+
+
+def _grown(stored: RunConfig, given: RunConfig) -> list[str]:
+    """The growable fields `given` lowers (a run is never cut back: its finished samples would be left out)."""
+    shrunk = []
+    if given.samples < stored.samples:
+        shrunk.append(f"samples ({stored.samples} → {given.samples}: -n may only grow)")
+    if given.limit is not None and (stored.limit is None or given.limit < stored.limit):
+        shrunk.append(
+            f"limit ({json.dumps(stored.limit)} → {json.dumps(given.limit)}: --limit may only grow)"
+        )
+    return shrunk
+
+
+def extension_differences(stored: RunConfig, given: RunConfig) -> list[str]:
+    """Why `given` may not resume (or extend) the run of `stored`: every differing field but a grown -n or
+    --limit. Empty: it may."""
+    unchanged = given.model_copy(update={name: getattr(stored, name) for name in GROWABLE})
+    return differences(stored, unchanged) + _grown(stored, given)
+
+
 def read_config(run_dir: Path) -> RunConfig | None:
     path = run_dir / CONFIG_FILE
     try:
@@ -78,19 +102,26 @@ def read_config(run_dir: Path) -> RunConfig | None:
 
 def claim_run_dir(run_dir: Path, config: RunConfig) -> bool:
     """Make `run_dir` this config's, and this process's until it ends: refuse a dir another process runs in
-    or one made with another config; True when resuming one."""
+    or one made with another config; True when resuming one. A resume with a larger -n or --limit extends
+    the run: the stored config becomes `config`."""
     hold_lock(run_dir / LOCK_FILE, run_dir)
     stored = read_config(run_dir)
     if stored is not None:
-        changed = differences(stored, config)
+        changed = extension_differences(stored, config)
         if changed:
             raise BatchError(
                 f"{run_dir} holds a run with another config: {'; '.join(changed)}: "
-                "resume with the same options or choose another --out"
+                "resume with the same options (more samples or tasks may be added) or choose another --out"
             )
+        if stored != config:
+            _write_config(run_dir, config)
         return True
     run_dir.mkdir(parents=True, exist_ok=True)
+    _write_config(run_dir, config)
+    return False
+
+
+def _write_config(run_dir: Path, config: RunConfig) -> None:
     temporary = run_dir / f".{CONFIG_FILE}.tmp"
     temporary.write_text(config.model_dump_json(indent=1) + "\n", encoding="utf-8")
     temporary.replace(run_dir / CONFIG_FILE)
-    return False

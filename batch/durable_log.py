@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,22 @@ class DurableJsonl:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Replace `path` with `text` at once: a temporary of its own in the same dir (two writers never share
+    one), fsynced, then renamed over it; a reader sees the old file or the new one, never half of one."""
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _fsync_dir(folder: Path) -> None:

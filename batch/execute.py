@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from agent.models.base import ChatModel
-from batch.config import RunConfig
+from batch.config import GROWABLE, RunConfig
 from batch.errors import BatchError
 from batch.run import RecordSink, in_order, open_run, pending, run_batch
 from batch.sample_records import SampleKey, SampleRecord
@@ -27,8 +27,10 @@ Watch = Callable[[list[SampleRecord]], AbstractContextManager[RecordSink]]
 
 
 def default_run_dir(config: RunConfig) -> Path:
-    """runs/<suite>-<mode>-<config hash>: the same config resumes its own run, another gets another dir."""
-    digest = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:8]
+    """runs/<suite>-<mode>-<config hash>: the same config resumes its own run, another gets another dir; the
+    hash leaves out -n and --limit, so raising them extends the run."""
+    identity = config.model_dump_json(exclude=set(GROWABLE))
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:8]
     suite = re.sub(r"[^A-Za-z0-9._-]+", "-", config.suite).strip("-.")[-40:] or "suite"
     return Path("runs") / f"{suite}-{config.mode}-{digest}"
 

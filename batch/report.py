@@ -1,6 +1,8 @@
 """RUN_DIR/report.md and a self-contained RUN_DIR/report.html (plots inline): one run, or two side by side.
 
-The report is built once as titled tables, then rendered to both formats, so they always agree.
+The report is built once as titled tables, then rendered to both formats, so they always agree. At the top: the
+real model name, the date and the sampling config; at the end, each task's failing samples (in the HTML, a
+<details> per task with each sample's code, message and reply).
 """
 
 from __future__ import annotations
@@ -9,13 +11,25 @@ import html
 import re
 import statistics
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from batch.config import RunConfig, differences, read_config
 from batch.errors import BatchError
-from batch.sample_records import RESULTS_FILE, read_records
+from batch.sample_records import RESULTS_FILE, SampleRecord, read_records
 from batch.summary import Summary, TaskFigures, summarize
+from batch.summary_file import SUMMARY_FILE, model_name, read_summary_file
 from batch.tables import percent
+
+
+@dataclass(frozen=True)
+class FailingTask:
+    """One task's samples that did not pass, for the drill-down."""
+
+    task_id: str
+    rate: str
+    """`passed/n (pct)` of the task."""
+    samples: list[SampleRecord]
 
 
 @dataclass
@@ -26,6 +40,8 @@ class Section:
     note: str = ""
     images: dict[str, str] = field(default_factory=dict)
     """Caption → base64 PNG (HTML only)."""
+    failing: list[FailingTask] = field(default_factory=list)
+    """The drill-down: in the HTML it replaces the rows (a <details> per task, with each sample's code)."""
 
 
 @dataclass(frozen=True)
@@ -33,14 +49,27 @@ class LoadedRun:
     run_dir: Path
     config: RunConfig
     summary: Summary
+    records: list[SampleRecord]
+    """The selected samples' latest records, by task (natural order) and sample."""
+    date: str
+    """When the run last finished (its summary.json) or its results last changed, the later (UTC)."""
 
 
 def load_run(run_dir: Path) -> LoadedRun:
     config = read_config(run_dir)
-    if config is None or not (run_dir / RESULTS_FILE).exists():
+    results = run_dir / RESULTS_FILE
+    if config is None or not results.exists():
         raise BatchError(f"{run_dir}: not a run dir (no config.json and results.jsonl; see `sandloop run`)")
-    records = sorted(read_records(run_dir), key=lambda r: (natural_key(r.task_id), r.sample))
-    return LoadedRun(run_dir, config, summarize(records, config.samples))
+    records = sorted(
+        (r for r in read_records(run_dir) if r.sample < config.samples),
+        key=lambda r: (natural_key(r.task_id), r.sample),
+    )
+    written = read_summary_file(run_dir / SUMMARY_FILE)
+    changed = datetime.fromtimestamp(results.stat().st_mtime, UTC).isoformat(timespec="seconds")
+    # both ISO 8601 in UTC, so they compare as text; results changed after the summary (an interrupted
+    # extension) date the run by their change
+    date = max(written.finished_at, changed) if written is not None else changed
+    return LoadedRun(run_dir, config, summarize(records, config.samples), records, date)
 
 
 def natural_key(text: str) -> list[tuple[int, int | str]]:
@@ -61,6 +90,50 @@ def _stats(values: list[float], digits: int) -> list[str]:
     return [f"{number:,.{digits}f}" for number in numbers]
 
 
+def sampling_text(config: RunConfig) -> str:
+    sampling = config.agent.sampling
+    seed = "none" if sampling.seed is None else str(sampling.seed)
+    return (
+        f"temperature {sampling.temperature:g}, top_p {sampling.top_p:g}, top_k {sampling.top_k}, "
+        f"max_tokens {sampling.max_tokens} per reply, seed {seed}"
+    )
+
+
+def budget_text(config: RunConfig) -> str:
+    if config.mode == "single-shot":
+        return "one model call per sample"
+    agent = config.agent
+    return (
+        f"{agent.max_steps} model calls, {agent.max_total_tokens:,} tokens, {agent.max_seconds:g} s per sample; "
+        f"plan {'on' if agent.plan else 'off'}"
+    )
+
+
+def failing_section(run: LoadedRun) -> Section:
+    """Every sample that did not pass, by task: status and message (the HTML adds its code and reply)."""
+    figures = {task.task_id: task for task in run.summary.per_task}
+    by_task: dict[str, list[SampleRecord]] = {}
+    for record in run.records:
+        if not record.passed:
+            by_task.setdefault(record.task_id, []).append(record)
+    failing = [FailingTask(task_id, _rate(figures[task_id]), group) for task_id, group in by_task.items()]
+    rows = [
+        [task.task_id, str(r.sample), r.status, r.exit_status or "", r.message or ""]
+        for task in failing
+        for r in task.samples
+    ]
+    note = (
+        f"{len(rows)} sample(s) of {len(failing)} task(s) did not pass." if rows else "Every sample passed."
+    )
+    return Section(
+        "failing samples",
+        ["task", "sample", "status", "exit status", "message"],
+        rows,
+        note=note,
+        failing=failing,
+    )
+
+
 def run_sections(run: LoadedRun) -> list[Section]:
     summary, config = run.summary, run.config
     selection = (
@@ -73,10 +146,15 @@ def run_sections(run: LoadedRun) -> list[Section]:
         else "all"
     )
     overview = [
+        ["model", model_name(config)],
+        ["backend", config.backend],
+        ["date", run.date.replace("T", " ").replace("+00:00", " UTC")],
+        ["run dir", str(run.run_dir)],
         ["suite", config.suite],
         ["tasks", f"{summary.tasks} ({selection})"],
         ["mode", config.mode],
-        ["model", f"{config.backend}: {config.model or 'default'}"],
+        ["sampling", sampling_text(config)],
+        ["budget", budget_text(config)],
         ["samples per task", str(config.samples)],
         ["samples with a verdict (n)", str(summary.counted)],
         ["passed", f"{summary.passed} ({percent(summary.pass_rate)})"],
@@ -116,6 +194,7 @@ def run_sections(run: LoadedRun) -> list[Section]:
             ],
         )
     )
+    sections.append(failing_section(run))
     return sections
 
 
@@ -178,7 +257,31 @@ STYLE = (
     "table{border-collapse:collapse;margin:0.5em 0 1.5em}"
     "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f3f3f3}"
     "figure{display:inline-block;margin:0 1em 1em 0}img{max-width:100%}"
+    "details{margin:0.3em 0}summary{cursor:pointer}details details{margin-left:1.5em}"
+    "pre{background:#f6f6f6;padding:0.5em;overflow-x:auto;max-height:30em}.message{color:#b71c1c}"
 )
+
+
+def render_failing(tasks: list[FailingTask]) -> list[str]:
+    """A <details> per task, one nested per failing sample: its message, its code and (single-shot) reply."""
+    escape = html.escape
+    parts = []
+    for task in tasks:
+        parts.append(f"<details><summary>{escape(task.task_id)}: {escape(task.rate)} passed</summary>")
+        for record in task.samples:
+            label = record.status + (f", {record.exit_status}" if record.exit_status else "")
+            parts.append(f"<details><summary>sample {record.sample}: {escape(label)}</summary>")
+            if record.message:
+                parts.append(f"<p class='message'>{escape(record.message)}</p>")
+            parts.append(f"<pre><code>{escape(record.code) or '(no code)'}</code></pre>")
+            if record.reply is not None and record.reply != record.code:
+                parts.append("<details><summary>the model's reply</summary>")
+                parts.append(f"<pre>{escape(record.reply)}</pre></details>")
+            if record.trajectory:
+                parts.append(f"<p>trajectory: {escape(record.trajectory)}</p>")
+            parts.append("</details>")
+        parts.append("</details>")
+    return parts
 
 
 def render_html(title: str, sections: list[Section]) -> str:
@@ -194,7 +297,9 @@ def render_html(title: str, sections: list[Section]) -> str:
                 f"<figure><img alt='{escape(caption)}' src='data:image/png;base64,{png}'>"
                 f"<figcaption>{escape(caption)}</figcaption></figure>"
             )
-        if section.rows:
+        if section.failing:
+            parts += render_failing(section.failing)
+        elif section.rows:
             parts.append("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in section.headers) + "</tr>")
             for row in section.rows:
                 parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>")
@@ -212,7 +317,7 @@ def write_report(run_dir: Path, compare: Path | None = None) -> tuple[Path, Path
     plots = Section("plots", [], [], images=all_plots(run.summary))
     if compare is not None:
         sections += [Section(f"compared with {compare}", [], []), *compare_sections(run, load_run(compare))]
-    title = f"sandloop run report: {run_dir}"
+    title = f"sandloop run report: {model_name(run.config)} on {run.config.suite}, {run.date[:10]}"
     markdown, page = run_dir / "report.md", run_dir / "report.html"
     markdown.write_text(render_markdown(title, sections), encoding="utf-8")
     page.write_text(render_html(title, [*sections[:3], plots, *sections[3:]]), encoding="utf-8")

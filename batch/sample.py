@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from agent import prompts
 from agent.messages import Message
@@ -36,14 +37,25 @@ def run_id(task: TaskSpec, index: int) -> str:
     return f"{task.id}#{index}"
 
 
-def single_shot_answer(model: ChatModel, task: TaskSpec, config: RunConfig) -> tuple[str, int, str | None]:
+class SingleShotAnswer(NamedTuple):
+    code: str
+    """What is graded: the reply's answer block, or the whole reply."""
+    reply: str | None
+    """The model's reply as it came (None when the call failed)."""
+    tokens: int
+    error: str | None
+    """The backend's failure, in one line."""
+
+
+def single_shot_answer(model: ChatModel, task: TaskSpec, config: RunConfig) -> SingleShotAnswer:
     """One call: system prompt and problem statement. The code is the answer's block, or the whole reply."""
     messages = [Message.model_validate(message) for message in prompts.first_messages(task)]
     try:
         reply = model.chat(messages, sampling=config.agent.sampling)
     except Exception as error:  # a backend failure is this sample's failure, as in the agent's loop
-        return "", 0, f"{type(error).__name__}: {error}"
-    return answer_code_block(reply.text, task.entry_point) or reply.text, reply.completion_tokens, None
+        return SingleShotAnswer("", None, 0, f"{type(error).__name__}: {error}")
+    code = answer_code_block(reply.text, task.entry_point) or reply.text
+    return SingleShotAnswer(code, reply.text, reply.completion_tokens, None)
 
 
 class SampleRunner:
@@ -77,10 +89,10 @@ class SampleRunner:
         started = time.perf_counter()
         previous = job.previous
         if previous is not None:  # only the grading failed last time: the answer stands
-            code, tokens, error = previous.code, previous.tokens, None
+            code, reply, tokens, error = previous.code, previous.reply, previous.tokens, None
             spent = previous.seconds
         else:
-            code, tokens, error = single_shot_answer(self.model, job.task, self.config)
+            code, reply, tokens, error = single_shot_answer(self.model, job.task, self.config)
             spent = 0.0
         verdict, _ = self._grade(job.task, code)
         return _record(
@@ -91,6 +103,7 @@ class SampleRunner:
             seconds=spent + time.perf_counter() - started,
             exit_status="model_error" if error else None,
             message=error,
+            reply=reply,
         )
 
     def _agent(self, job: SampleJob) -> SampleRecord:
@@ -131,6 +144,7 @@ def _record(
     exit_status: str | None,
     message: str | None,
     trajectory: str | None = None,
+    reply: str | None = None,
 ) -> SampleRecord:
     """`message`: the model's error, if any; else the grader's reason when it did not pass."""
     return SampleRecord.of(
@@ -142,5 +156,6 @@ def _record(
         seconds=round(seconds, 4),
         exit_status=exit_status,
         trajectory=trajectory,
+        reply=reply,
         message=message or (None if verdict.passed else verdict.message),
     )

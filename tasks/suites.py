@@ -16,7 +16,7 @@ from tasks.spec import TaskSpec
 FILE_SUITES: dict[str, Callable[[Path, str], list[TaskSpec]]] = {
     "mbpp": load_mbpp,
     "stdio": load_contest,
-    "jsonl": lambda path, _name: load_jsonl(path),  # each task keeps the suite it was written with
+    "jsonl": load_jsonl,  # a row without a suite belongs to this one; a row with one keeps it
 }
 SUITE_FORMS = "humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH"
 

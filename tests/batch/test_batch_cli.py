@@ -67,12 +67,10 @@ def test_run_refuses_another_config_in_one_line(tmp_path: Path) -> None:
     out = tmp_path / "run"
     first = sandloop("run", EXAMPLES, "--backend", "oracle", "--mode", "single-shot", "--out", str(out))
     assert first.returncode == 0, first.stdout + first.stderr
-    refused = sandloop(
-        "run", EXAMPLES, "--backend", "oracle", "--mode", "single-shot", "-n", "3", "--out", str(out)
-    )
+    refused = sandloop("run", EXAMPLES, "--backend", "oracle", "--mode", "agent", "--out", str(out))
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1
-    assert refused.stderr.startswith("error: ") and "samples (1 → 3)" in refused.stderr
+    assert refused.stderr.startswith("error: ") and 'mode ("single-shot" → "agent")' in refused.stderr
 
 
 def test_a_second_run_on_the_same_out_fails_at_once_naming_the_holder(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from agent.config import AgentConfig
 from batch.config import LOCK_FILE, RunConfig, claim_run_dir, read_config
 from batch.errors import BatchError
+from batch.execute import default_run_dir
 from tests.support.lock_holder import lock_held_elsewhere
 
 
@@ -34,10 +35,36 @@ def test_another_config_is_refused_in_one_line_naming_every_differing_field(tmp_
     message = str(caught.value)
     assert "\n" not in message
     assert 'mode ("agent" → "single-shot")' in message
-    assert "samples (3 → 5)" in message
     assert "agent.max_steps (8 → 2)" in message
-    assert "limit" not in message and "suite" not in message
+    assert "samples (" not in message  # a larger -n alone would extend the run
+    assert "limit (" not in message and "suite (" not in message
     assert read_config(tmp_path) == config(samples=3, mode="agent")  # the stored config is left alone
+
+
+def test_a_larger_n_or_limit_extends_the_run_and_becomes_its_config(tmp_path: Path) -> None:
+    claim_run_dir(tmp_path, config(samples=1, limit=2))
+    assert claim_run_dir(tmp_path, config(samples=2, limit=3)) is True
+    assert read_config(tmp_path) == config(samples=2, limit=3)
+    assert claim_run_dir(tmp_path, config(samples=2)) is True  # no --limit: every task, the most there is
+    assert read_config(tmp_path) == config(samples=2)
+
+
+@pytest.mark.parametrize(
+    ("stored", "given", "refused"),
+    [
+        ({"samples": 3}, {"samples": 2}, "samples (3 → 2: -n may only grow)"),
+        ({"limit": 5}, {"limit": 4}, "limit (5 → 4: --limit may only grow)"),
+        ({}, {"limit": 4}, "limit (null → 4: --limit may only grow)"),
+    ],
+)
+def test_a_run_is_never_cut_back(
+    stored: dict[str, int], given: dict[str, int], refused: str, tmp_path: Path
+) -> None:
+    claim_run_dir(tmp_path, config(**stored))
+    with pytest.raises(BatchError) as caught:
+        claim_run_dir(tmp_path, config(**given))
+    assert refused in str(caught.value)
+    assert read_config(tmp_path) == config(**stored)
 
 
 def test_unknown_fields_are_refused() -> None:
@@ -63,3 +90,9 @@ def test_a_run_dir_another_process_holds_is_refused_naming_it_and_its_pid(tmp_pa
     # the lock goes with its process, even one that is killed
     assert claim_run_dir(run_dir, config()) is False
     assert claim_run_dir(run_dir, config()) is True  # this process holding it already is no conflict
+
+
+def test_the_default_run_dir_is_the_same_for_a_larger_n_or_limit_only() -> None:
+    base = default_run_dir(config(samples=1, limit=2))
+    assert default_run_dir(config(samples=4)) == base  # the same run, extended
+    assert default_run_dir(config(samples=1, limit=2, agent=AgentConfig(max_steps=2))) != base
