@@ -23,7 +23,7 @@ from batch.durable_log import DurableJsonl
 from batch.run_lock import hold_lock
 from batch.sample_records import SampleRecord
 from batch.workers import Executor
-from sandbox import SandboxPool
+from sandbox import Sandbox
 from tasks.datafile import read_jsonl
 from tasks.errors import TaskError
 from tasks.grading import grade
@@ -128,7 +128,7 @@ def pending(samples: list[Sample], graded: dict[int, GradedSample]) -> list[int]
 
 
 def grade_samples(
-    pool: SandboxPool,
+    pool: Sandbox,
     samples: list[Sample],
     indices: list[int],
     executor: Executor,
@@ -152,7 +152,7 @@ def grade_samples(
 
 
 def grade_pending(
-    pool: SandboxPool,
+    pool: Sandbox,
     samples: list[Sample],
     log: EvaluationLog,
     graded: dict[int, GradedSample],
