@@ -188,7 +188,7 @@ class RemoteSandbox:
                     self._check(server)
                 except _Fault as fault:
                     unreachable.append(f"{server.url}: {fault}")
-                    server.aside_until = time.monotonic() + self.remote.put_aside_s
+                    self._put_aside(server)
             if len(unreachable) == len(self.servers):
                 raise ServersUnreachable(f"no sandbox server answers ({'; '.join(unreachable)})")
             self._started = True
