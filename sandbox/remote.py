@@ -195,7 +195,10 @@ class RemoteSandbox:
         return self
 
     def _check(self, server: _Server) -> None:
-        info = ServerInfo.model_validate_json(self._request(server, "GET", INFO_PATH, None, 30.0))
+        try:
+            info = ServerInfo.model_validate_json(self._request(server, "GET", INFO_PATH, None, 30.0))
+        except ValidationError:
+            raise RemoteRefused(f"{server.url} is not a sandloop serve of this version (its info)") from None
         if info.schema_digest != schema_digest():
             raise RemoteRefused(
                 f"the sandbox server at {server.url} runs another sandloop version (job schema "
@@ -262,7 +265,8 @@ class RemoteSandbox:
             finally:
                 self._give_back(server)
             if result.status != "infra_error":
-                server.sent += 1
+                with self._choice:
+                    server.sent += 1
                 return result
             faults.append(f"{server.url}: {result.message}")
             self._put_aside(server)

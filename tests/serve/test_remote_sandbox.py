@@ -241,3 +241,37 @@ def test_a_bad_sandbox_url_is_one_line(tmp_path: Path) -> None:
     done = sandloop("evaluate", "humaneval", str(path), "--sandbox-url", "localhost:8080")
     assert done.returncode == 2
     assert "--sandbox-url: sandbox URL 'localhost:8080': expected http://HOST:PORT" in done.stderr
+
+
+def test_the_verl_reward_with_sandbox_urls_is_the_local_reward(
+    pool: SandboxPool, server: ServerProcess
+) -> None:
+    from rl import verl_scoring
+    from rl.process_pool import close_pool, configure_pool, shared_pool
+
+    truths = [verification_info(task) for task in HACKS]
+    completions = [as_completion(task.reference_solution or "") for task in HACKS]
+    sources = [None] * len(HACKS)
+    configure_pool(PoolConfig(size=2))
+    try:
+        local = verl_scoring.compute_score_batch(sources, completions, truths)
+        close_pool()
+        before = jobs_run(server.url)
+        remote = verl_scoring.compute_score_batch(sources, completions, truths, sandbox_urls=[server.url])
+        assert isinstance(shared_pool(), RemoteSandbox)
+    finally:
+        configure_pool(None)
+    assert remote == local
+    assert jobs_run(server.url) - before == len(HACKS)
+    assert [result["passed"] for result in remote] == [True] + [False] * (len(HACKS) - 1)
+
+
+def test_loaded_rewards_read_the_urls_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rl.config import RewardConfig
+    from rl.process_pool import URLS_ENV, sandbox_urls
+
+    monkeypatch.setenv(URLS_ENV, "http://a:8080, http://b:8080,")
+    assert sandbox_urls(RewardConfig()) == ["http://a:8080", "http://b:8080"]
+    assert sandbox_urls(RewardConfig(sandbox_urls=("http://c:1",))) == ["http://c:1"]
+    monkeypatch.delenv(URLS_ENV)
+    assert sandbox_urls(RewardConfig()) == []
