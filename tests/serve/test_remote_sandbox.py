@@ -4,6 +4,8 @@ local pool's verdicts, jobs spread across the servers, and faults that end as in
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +24,7 @@ from sandbox.remote import INFO_PATH, RemoteConfig, RemoteRefused, RemoteSandbox
 from tasks.grading import grade_many
 from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
-from tests.support.batch_run import EXAMPLES, sandloop
+from tests.support.batch_run import EXAMPLES, ROOT, sandloop
 from tests.support.hacks import CASES, CHEATS, DRIVER, HONEST
 from tests.support.rl_samples import PARTIAL, WRONG, as_completion, square_task
 from tests.support.server_process import ServerProcess, free_port
@@ -275,3 +277,26 @@ def test_loaded_rewards_read_the_urls_from_the_environment(monkeypatch: pytest.M
     assert sandbox_urls(RewardConfig(sandbox_urls=("http://c:1",))) == ["http://c:1"]
     monkeypatch.delenv(URLS_ENV)
     assert sandbox_urls(RewardConfig()) == []
+
+
+@pytest.mark.slow
+def test_train_grpo_with_a_sandbox_url_rewards_on_the_server(server: ServerProcess, tmp_path: Path) -> None:
+    pytest.importorskip("trl")
+    before = jobs_run(server.url)
+    small = [
+        "--steps",
+        "1",
+        "--num-generations",
+        "2",
+        "--prompts-per-step",
+        "1",
+        "--max-completion-length",
+        "16",
+        "--limit",
+        "2",
+    ]
+    command = [sys.executable, "-m", "cli.main", "train", "grpo", *small, "--out", str(tmp_path)]
+    done = subprocess.run([*command, "--sandbox-url", server.url], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "final").is_dir()
+    assert jobs_run(server.url) - before >= 2  # every completion of the step was graded there
