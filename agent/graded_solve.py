@@ -15,7 +15,7 @@ from agent.config import AgentConfig
 from agent.models.base import ChatModel
 from agent.solve import EventSink, SolveResult, solve
 from agent.trajectory import Trajectory, save
-from sandbox import SandboxPool
+from sandbox import Sandbox
 from tasks.grading import grade
 from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
@@ -78,7 +78,7 @@ def hidden_summary(verdict: Verdict | None) -> dict[str, Any] | None:
 def solve_and_grade(
     task: TaskSpec,
     model: ChatModel,
-    pool: SandboxPool,
+    pool: Sandbox,
     config: AgentConfig,
     run_dir: Path,
     run_id: str,

@@ -20,7 +20,7 @@ from agent.graph import build_graph
 from agent.models.base import ChatModel
 from agent.state import AgentState
 from agent.trajectory import Trajectory, save
-from sandbox import Limits, SandboxPool
+from sandbox import Limits, Sandbox
 from tasks.spec import TaskSpec
 from tools.context import ToolContext
 
@@ -53,7 +53,7 @@ class SolveResult(BaseModel):
 def solve(
     task: TaskSpec,
     model: ChatModel,
-    pool: SandboxPool,
+    pool: Sandbox,
     config: AgentConfig,
     run_dir: Path,
     run_id: str,

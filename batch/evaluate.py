@@ -25,7 +25,7 @@ from batch.sample_records import SampleRecord
 from batch.summary import Summary
 from batch.summary_file import SummaryFile, now, write_summary_file
 from batch.workers import Executor
-from sandbox import SandboxPool
+from sandbox import Sandbox
 from tasks.datafile import read_jsonl
 from tasks.errors import TaskError
 from tasks.grading import grade
@@ -147,7 +147,7 @@ def pending(samples: list[Sample], graded: dict[int, GradedSample]) -> list[int]
 
 
 def grade_samples(
-    pool: SandboxPool,
+    pool: Sandbox,
     samples: list[Sample],
     indices: list[int],
     executor: Executor,
@@ -171,7 +171,7 @@ def grade_samples(
 
 
 def grade_pending(
-    pool: SandboxPool,
+    pool: Sandbox,
     samples: list[Sample],
     log: EvaluationLog,
     graded: dict[int, GradedSample],

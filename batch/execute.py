@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from agent.models.base import ChatModel
 from batch.config import GROWABLE, RunConfig
@@ -20,6 +20,9 @@ from batch.sample_records import SampleKey, SampleRecord
 from batch.selection import select
 from tasks.spec import TaskSpec
 from tasks.suites import load_suite
+
+if TYPE_CHECKING:
+    from sandbox.remote import RemoteConfig
 
 ExecutorName = Literal["local", "ray"]
 Watch = Callable[[list[SampleRecord]], AbstractContextManager[RecordSink]]
@@ -77,29 +80,33 @@ def execute_run(
     executor: ExecutorName = "local",
     address: str | None = None,
     watch: Watch | None = None,
+    remote: RemoteConfig | None = None,
 ) -> list[SampleRecord]:
-    """Run every pending sample; every selected sample's latest record, in task and sample order.
+    """Run every pending sample; every selected sample's latest record, in task and sample order. With
+    `remote`, jobs run on those `sandloop serve` processes instead of a local pool.
 
     Model and Ray set-up failures are BatchErrors with a one-line message; sandbox errors and
     KeyboardInterrupt pass through (finished samples are saved either way)."""
     if executor == "ray":
-        return _execute_on_ray(prepared, workers, address, watch)
-    return _execute_locally(prepared, workers, watch)
+        return _execute_on_ray(prepared, workers, address, watch, remote)
+    return _execute_locally(prepared, workers, watch, remote)
 
 
 def _watching(prepared: PreparedRun, watch: Watch | None) -> AbstractContextManager[RecordSink | None]:
     return watch(_counted(prepared)) if watch is not None else nullcontext(None)
 
 
-def _execute_locally(prepared: PreparedRun, workers: int, watch: Watch | None) -> list[SampleRecord]:
+def _execute_locally(
+    prepared: PreparedRun, workers: int, watch: Watch | None, remote: RemoteConfig | None
+) -> list[SampleRecord]:
     from agent.models.serialized import shareable
     from batch.sample import SampleRunner
     from batch.workers import LocalExecutor
-    from sandbox import SandboxPool
+    from sandbox import open_sandbox
     from tasks.pools import pool_config_for, worker_pool_size
 
     config = prepared.config
-    pool = SandboxPool(pool_config_for(prepared.tasks, worker_pool_size(workers)))
+    pool = open_sandbox(pool_config_for(prepared.tasks, worker_pool_size(workers)), remote)
     try:
         # The containers come up while the model loads (in-process weights take a while).
         with ThreadPoolExecutor(1, thread_name_prefix="sandloop-pool-start") as starter:
@@ -124,7 +131,7 @@ def _execute_locally(prepared: PreparedRun, workers: int, watch: Watch | None) -
 
 
 def _execute_on_ray(
-    prepared: PreparedRun, workers: int, address: str | None, watch: Watch | None
+    prepared: PreparedRun, workers: int, address: str | None, watch: Watch | None, remote: RemoteConfig | None
 ) -> list[SampleRecord]:
     """Samples as Ray tasks: each Ray worker builds its own model and sandbox pool where it runs."""
     from batch.ray_workers import PortableSampler, RayExecutor
@@ -136,7 +143,7 @@ def _execute_on_ray(
             f"Ray is not available ({str(error).strip().splitlines()[0]}): pip install 'sandloop[ray]'"
         ) from None
     sampler = PortableSampler(
-        config=prepared.config, run_dir=prepared.run_dir.resolve(), tasks=prepared.everything
+        config=prepared.config, run_dir=prepared.run_dir.resolve(), tasks=prepared.everything, remote=remote
     )
     with _watching(prepared, watch) as sink:
         return run_batch(

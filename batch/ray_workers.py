@@ -12,13 +12,16 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent.models.factory import build_model
 from batch.config import RunConfig
 from batch.sample import SampleJob, SampleRunner
 from batch.sample_records import SampleRecord
 from tasks.spec import TaskSpec
+
+if TYPE_CHECKING:
+    from sandbox.remote import RemoteConfig
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -33,6 +36,8 @@ class PortableSampler:
     run_dir: Path
     tasks: list[TaskSpec]
     pool_size: int = 1
+    remote: RemoteConfig | None = None
+    """`sandloop serve` processes to grade on instead of a pool of this worker's own."""
     _runner: SampleRunner | None = field(default=None, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
@@ -42,6 +47,7 @@ class PortableSampler:
             "run_dir": self.run_dir,
             "tasks": self.tasks,
             "pool_size": self.pool_size,
+            "remote": self.remote,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -51,10 +57,10 @@ class PortableSampler:
         with self._lock:
             if self._runner is None:
                 from agent.models.serialized import shareable
-                from sandbox import SandboxPool
+                from sandbox import open_sandbox
                 from tasks.pools import pool_config_for
 
-                pool = SandboxPool(pool_config_for(self.tasks, self.pool_size))
+                pool = open_sandbox(pool_config_for(self.tasks, self.pool_size), self.remote)
                 pool.start()
                 atexit.register(pool.close)
                 config = self.config

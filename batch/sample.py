@@ -14,7 +14,7 @@ from agent.models.base import ChatModel
 from agent.reasoning import answer_code_block
 from batch.config import RunConfig
 from batch.sample_records import SampleRecord
-from sandbox import SandboxPool
+from sandbox import Sandbox
 from tasks.grading import grade
 from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
@@ -64,7 +64,7 @@ class SampleRunner:
     def __init__(
         self,
         model: ChatModel,
-        pool: SandboxPool,
+        pool: Sandbox,
         config: RunConfig,
         run_dir: Path,
         retry: InfraRetry | None = None,

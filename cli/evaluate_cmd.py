@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.errors import fail, sandbox_errors
+from cli.sandbox_options import TOKEN_ENV, SandboxTokenEnv, SandboxUrls, remote_sandbox
 
 console = Console(highlight=False)
 
@@ -27,6 +28,8 @@ def evaluate(
     json_line: Annotated[
         bool, typer.Option("--json", help="Print the summary (as in SAMPLES_summary.json) as the last line.")
     ] = False,
+    sandbox_url: SandboxUrls = None,
+    sandbox_token_env: SandboxTokenEnv = TOKEN_ENV,
 ) -> None:
     """Grade samples made elsewhere on SUITE's hidden tests; print pass@k.
 
@@ -50,10 +53,11 @@ def evaluate(
     from batch.summary import summarize
     from batch.tables import summary_table
     from batch.workers import LocalExecutor
-    from sandbox import SandboxPool
+    from sandbox import open_sandbox
     from tasks import TaskError, load_suite
     from tasks.pools import pool_config_for, worker_pool_size
 
+    remote = remote_sandbox(sandbox_url, sandbox_token_env)
     try:
         tasks = load_suite(suite)
         samples = read_samples(samples_file, tasks)
@@ -70,7 +74,7 @@ def evaluate(
             TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
         )
         try:
-            with log, sandbox_errors(), SandboxPool(pool_config) as pool, progress:
+            with log, sandbox_errors(), open_sandbox(pool_config, remote) as pool, progress:
                 bar = progress.add_task("grading", total=len(samples), completed=len(samples) - len(todo))
                 grade_pending(
                     pool, samples, log, graded, LocalExecutor(workers), lambda _: progress.advance(bar)

@@ -26,12 +26,14 @@ from rich.progress import (
 
 from agent.models.backends import BACKENDS_HELP, check_backend
 from cli.errors import fail, sandbox_errors
+from cli.sandbox_options import TOKEN_ENV, SandboxTokenEnv, SandboxUrls, remote_sandbox
 
 if TYPE_CHECKING:
     from batch.config import RunConfig
     from batch.execute import PreparedRun
     from batch.sample_records import SampleRecord
     from batch.summary import Summary
+    from sandbox.remote import RemoteConfig
     from tasks.spec import TaskSpec
 
 console = Console(highlight=False)
@@ -138,6 +140,8 @@ def run(
     json_line: Annotated[
         bool, typer.Option("--json", help="Print the summary (as in RUN_DIR/summary.json) as the last line.")
     ] = False,
+    sandbox_url: SandboxUrls = None,
+    sandbox_token_env: SandboxTokenEnv = TOKEN_ENV,
 ) -> None:
     """Run a suite's tasks, n samples each, graded on the hidden tests; print pass@k.
 
@@ -151,7 +155,8 @@ def run(
         suite, backend, model, base_url, mode, samples, limit, ids, shard, max_steps, max_tokens,
         max_total_tokens, plan, temperature,
     )  # fmt: skip
-    prepared, records = run_suite(config, out, workers, executor, address)
+    remote = remote_sandbox(sandbox_url, sandbox_token_env)
+    prepared, records = run_suite(config, out, workers, executor, address, remote)
     summary = report(config, records, prepared.run_dir)
     document = write_run_summary(config, prepared.run_dir, summary)
     if json_line:
@@ -203,7 +208,12 @@ def run_config(
 
 
 def run_suite(
-    config: RunConfig, out: Path | None, workers: int, executor: ExecutorChoice, address: str | None
+    config: RunConfig,
+    out: Path | None,
+    workers: int,
+    executor: ExecutorChoice,
+    address: str | None,
+    remote: RemoteConfig | None = None,
 ) -> tuple[PreparedRun, list[SampleRecord]]:
     """Claim the run dir, say what runs, run what is left under progress bars; exit 130 on an interrupt."""
     from batch.errors import BatchError
@@ -229,7 +239,7 @@ def run_suite(
 
     try:
         with sandbox_errors():
-            return prepared, execute_run(prepared, workers, executor.value, address, watch)
+            return prepared, execute_run(prepared, workers, executor.value, address, watch, remote)
     except BatchError as error:
         raise fail(str(error)) from None
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from cli.errors import fail, sandbox_errors
+from cli.sandbox_options import TOKEN_ENV, SandboxTokenEnv, SandboxUrls, remote_sandbox
 
 if TYPE_CHECKING:
     from tasks.generated import Split
@@ -81,13 +82,16 @@ def grpo(
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks of the suite.")] = None,
     pool_size: Annotated[int, typer.Option(min=1, help="Warm sandbox containers grading completions.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed of data order and sampling.")] = 0,
+    sandbox_url: SandboxUrls = None,
+    sandbox_token_env: SandboxTokenEnv = TOKEN_ENV,
 ) -> None:
     """Run TRL's GRPOTrainer with the sandbox reward; the trained model lands in OUT/final."""
     from pydantic import ValidationError
 
     from rl.grpo import GrpoSettings, run_grpo
-    from sandbox import PoolConfig, SandboxPool
+    from sandbox import PoolConfig, open_sandbox
 
+    remote = remote_sandbox(sandbox_url, sandbox_token_env)
     tasks = load_tasks(suite, limit)
     try:
         settings = GrpoSettings(
@@ -112,7 +116,7 @@ def grpo(
         f"GRPO: {len(tasks)} tasks of {suite}, model {settings.model_dir}, {steps} steps of "
         f"{prompts_per_step} prompts x {num_generations} completions (<= {max_completion_length} tokens)"
     )
-    with sandbox_errors(), SandboxPool(PoolConfig(size=pool_size)) as pool:
+    with sandbox_errors(), open_sandbox(PoolConfig(size=pool_size), remote) as pool:
         outcome = run_grpo(settings, tasks, pool, console)
     console.print(f"[green]saved:[/] {outcome.final_dir}")
     console.print(f"log: {outcome.log}" + (f"  curve: {outcome.curve}" if outcome.curve else ""))

@@ -52,6 +52,12 @@ class RewardConfig(BaseModel):
     `reward.num_workers` again with `reward_manager.name=remote`). None: `SANDLOOP_REWARD_WORKERS_PER_NODE`,
     else 8 (verl's default `reward.num_workers`)."""
 
+    sandbox_urls: tuple[str, ...] = ()
+    """`sandloop serve` URLs a loaded reward grades on instead of a pool of its own (verl); empty:
+    `SANDLOOP_SANDBOX_URLS` (comma-separated), else a local pool. Ignored where a pool is handed in (TRL)."""
+    sandbox_token_env: str = "SANDLOOP_SANDBOX_TOKEN"
+    """Environment variable holding those servers' bearer token."""
+
     @model_validator(mode="after")
     def _backoff_order(self) -> Self:
         if self.infra_backoff_max_s < self.infra_backoff_s:

@@ -20,7 +20,7 @@ from rl.config import RewardConfig
 from rl.grpo_data import grpo_dataset
 from rl.grpo_log import RewardCurveCallback, plot_reward_curve
 from rl.trl_reward import TrlReward
-from sandbox import SandboxPool
+from sandbox import Sandbox
 from tasks.spec import TaskSpec
 
 FINAL_DIR = "final"
@@ -97,7 +97,7 @@ def grpo_config(settings: GrpoSettings) -> Any:
 
 
 def build_trainer(
-    settings: GrpoSettings, tasks: Sequence[TaskSpec], pool: SandboxPool, console: Console | None = None
+    settings: GrpoSettings, tasks: Sequence[TaskSpec], pool: Sandbox, console: Console | None = None
 ) -> Any:
     """The GRPOTrainer on `tasks` with the sandbox reward, printing and logging each step into `settings.out`."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -140,7 +140,7 @@ def save_final(trainer: Any, directory: Path) -> Path:
 
 
 def run_grpo(
-    settings: GrpoSettings, tasks: Sequence[TaskSpec], pool: SandboxPool, console: Console | None = None
+    settings: GrpoSettings, tasks: Sequence[TaskSpec], pool: Sandbox, console: Console | None = None
 ) -> GrpoOutcome:
     trainer = build_trainer(settings, tasks, pool, console)
     trainer.train()

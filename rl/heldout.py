@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.models.base import Sampling
 from agent.prompts import first_messages
 from rl.rewards import SandboxReward
-from sandbox import SandboxPool
+from sandbox import Sandbox
 from tasks.spec import TaskSpec
 
 
@@ -98,7 +98,7 @@ def load_for_eval(model_dir: Path) -> tuple[Any, Any]:
 
 
 def evaluate(
-    model_dir: Path, tasks: Sequence[TaskSpec], pool: SandboxPool, settings: EvalSettings | None = None
+    model_dir: Path, tasks: Sequence[TaskSpec], pool: Sandbox, settings: EvalSettings | None = None
 ) -> EvalResult:
     """Sample every task `settings.samples` times and grade each completion on its hidden tests."""
     settings = settings or EvalSettings()
@@ -108,7 +108,7 @@ def evaluate(
 
 
 def score_completions(
-    tasks: Sequence[TaskSpec], completions: Sequence[str], pool: SandboxPool, samples: int = 1
+    tasks: Sequence[TaskSpec], completions: Sequence[str], pool: Sandbox, samples: int = 1
 ) -> EvalResult:
     """The figures of `samples` completions per task (task by task, in order), each graded and rewarded by
     the one reward (rl/rewards.py) with the default settings."""

@@ -17,10 +17,12 @@ import threading
 
 from rl.config import RewardConfig
 from rl.stats import RewardStats
-from sandbox import PoolConfig, SandboxPool
+from sandbox import PoolConfig, Sandbox, open_sandbox
 
 POOL_SIZE_ENV = "SANDLOOP_REWARD_POOL_SIZE"
 """Containers per process; overrides the default sizing (a `pool_size` reward keyword overrides it)."""
+URLS_ENV = "SANDLOOP_SANDBOX_URLS"
+"""Comma-separated `sandloop serve` URLs to grade on instead of a local pool (a `sandbox_urls` keyword overrides it)."""
 WORKERS_ENV = "SANDLOOP_REWARD_WORKERS_PER_NODE"
 """Reward processes per node the default sizing divides the cores by (a `workers_per_node` keyword overrides it)."""
 DEFAULT_WORKERS_PER_NODE = 8
@@ -32,7 +34,7 @@ class _ProcessState:
 
     def __init__(self, pool_config: PoolConfig | None = None) -> None:
         self.lock = threading.Lock()
-        self.pool: SandboxPool | None = None
+        self.pool: Sandbox | None = None
         self.pool_config = pool_config
         self.stats = RewardStats()
 
@@ -67,14 +69,28 @@ def pool_size(config: RewardConfig) -> int:
     return max(1, PoolConfig().size // workers)
 
 
-def shared_pool(config: RewardConfig | None = None) -> SandboxPool:
-    """This process's pool, made on first use (sized from the first call's `config`). Not started here: a
-    pool that cannot start yields `infra_error` results, which are retried like any other."""
+def sandbox_urls(config: RewardConfig) -> list[str]:
+    """The remote servers to grade on: the keyword's, else the environment's (none: a local pool)."""
+    if config.sandbox_urls:
+        return list(config.sandbox_urls)
+    return [url.strip() for url in os.environ.get(URLS_ENV, "").split(",") if url.strip()]
+
+
+def shared_pool(config: RewardConfig | None = None) -> Sandbox:
+    """This process's pool (or remote servers), made on first use from the first call's `config`. Not started
+    here: a pool that cannot start yields `infra_error` results, which are retried like any other."""
     state = _state
     with state.lock:
         if state.pool is None:
-            settings = state.pool_config or PoolConfig(size=pool_size(config or RewardConfig()))
-            state.pool = SandboxPool(settings)
+            settings = config or RewardConfig()
+            urls = sandbox_urls(settings)
+            remote = None
+            if urls:
+                from sandbox.remote import remote_config
+
+                remote = remote_config(urls, settings.sandbox_token_env)
+            pool = state.pool_config or PoolConfig(size=1 if remote else pool_size(settings))
+            state.pool = open_sandbox(pool, remote)
         return state.pool
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from rl.completions import Answer, AnswerFormat, Completion, extract_answer
 from rl.config import FormatTerm, RewardConfig, RewardMode
 from rl.stats import RewardStats
-from sandbox import SandboxPool, Status
+from sandbox import Sandbox, Status
 from tasks.grading import grade_many
 from tasks.spec import TaskSpec
 from tasks.verdict import Verdict
@@ -85,7 +85,7 @@ class SandboxReward:
 
     def __init__(
         self,
-        pool: SandboxPool,
+        pool: Sandbox,
         config: RewardConfig | None = None,
         stats: RewardStats | None = None,
         *,

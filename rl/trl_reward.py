@@ -17,7 +17,7 @@ from rl.config import RewardConfig
 from rl.dataset import VERIFICATION_COLUMN, task_from_verification
 from rl.rewards import SandboxReward
 from rl.stats import RewardStats
-from sandbox import SandboxPool
+from sandbox import Sandbox
 
 
 class TrlReward:
@@ -28,7 +28,7 @@ class TrlReward:
 
     def __init__(
         self,
-        pool: SandboxPool,
+        pool: Sandbox,
         config: RewardConfig | None = None,
         *,
         column: str = VERIFICATION_COLUMN,

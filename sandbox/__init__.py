@@ -3,6 +3,7 @@
 It knows nothing of models or tasks: jobs in (`RunJob`, `TestJob`, `CasesJob`), `JobResult`s out.
 """
 
+from sandbox.backend import Sandbox, open_sandbox
 from sandbox.config import PoolConfig
 from sandbox.errors import (
     ContainerLost,
@@ -28,9 +29,11 @@ __all__ = [
     "Limits",
     "PoolConfig",
     "RunJob",
+    "Sandbox",
     "SandboxError",
     "SandboxPool",
     "Status",
     "TestJob",
     "TestVerdict",
+    "open_sandbox",
 ]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal["passed", "failed", "error", "timeout", "memory", "output_limit", "infra_error"]
 
@@ -50,21 +50,32 @@ class Limits(_Frozen):
 
 
 class _JobBase(_Frozen):
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")  # binary_files in JSON
+
     source: str
     """The program: Python source run as `__main__` in a fresh work dir, or one source file of `language`."""
     language: Language = "python"
     """The program's language; other than python, the pool's image must hold it."""
     files: dict[str, str] = Field(default_factory=dict)
-    """Files placed in the work dir before the run, by relative path."""
+    """Text files placed in the work dir before the run, by relative path."""
+    binary_files: dict[str, bytes] = Field(default_factory=dict)
+    """Files of any bytes placed in the work dir before the run, by relative path (base64 in JSON)."""
     limits: Limits = Field(default_factory=Limits)
     """Time and output limits (memory, processes and disk are the pool's container limits)."""
 
-    @field_validator("files")
+    @field_validator("files", "binary_files")
     @classmethod
-    def _relative_paths(cls, files: dict[str, str]) -> dict[str, str]:
+    def _relative_paths(cls, files: dict[str, Any]) -> dict[str, Any]:
         for name in files:
             work_dir_path(name)
         return files
+
+    @model_validator(mode="after")
+    def _one_content_per_path(self) -> Self:
+        both = sorted(set(self.files) & set(self.binary_files))
+        if both:
+            raise ValueError(f"path {both[0]!r} is in both files and binary_files")
+        return self
 
 
 class RunJob(_JobBase):

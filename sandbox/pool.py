@@ -8,6 +8,7 @@ flight end as `infra_error` and every later `run` raises EngineLost. A closed po
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -41,6 +42,9 @@ def executor_frame(job: Job) -> wire.ProgramFrame:
         "language": job.language,
         "source": job.source,
         "files": job.files,
+        "binary_files": {
+            name: base64.b64encode(data).decode("ascii") for name, data in job.binary_files.items()
+        },
         "timeout_s": job.limits.timeout_s,
         "cpu_time_s": job.limits.cpu_time_s,
         "output_limit": job.limits.output_limit_bytes,

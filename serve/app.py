@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from rl.config import RewardConfig
 from rl.rewards import SandboxReward
-from sandbox import SandboxPool
+from sandbox import SandboxError, SandboxPool
+from sandbox.remote import INFO_PATH, RUN_PATH, ServerInfo, schema_digest
 from serve.config import ServeConfig
 from serve.guards import BodyLimit, bearer_check
+from serve.native import native_request
 from serve.openrlhf import RewardRequest, RewardResponse, rewards
 from serve.protocol import EvalResult, RunCodeRequest, RunCodeResponse, SubmitRequest
 from serve.run_code import SandboxUnavailable, memory_class, run_code_response, run_job
@@ -42,6 +44,7 @@ def create_app(config: ServeConfig, pool: SandboxPool | None = None) -> FastAPI:
         app.state.loop = asyncio.get_running_loop()
         app.state.runner = JobRunner(sandbox, config.queue_size)
         app.state.reward = SandboxReward(sandbox, RewardConfig(infra_retry_s=REWARD_INFRA_RETRY_S))
+        app.state.native_jobs = 0
         print(f"sandloop serve: {sandbox.config.size} warm containers on {sandbox.image}", file=sys.stderr)
         try:
             yield
@@ -87,6 +90,26 @@ def create_app(config: ServeConfig, pool: SandboxPool | None = None) -> FastAPI:
         runner: JobRunner = request.app.state.runner
         with runner.admit():
             return await rewards(body, request.app.state.reward)
+
+    @guarded.get(INFO_PATH)
+    async def info(request: Request) -> ServerInfo:
+        runner: JobRunner = request.app.state.runner
+        languages = list(runner.pool.languages)
+        jobs = request.app.state.native_jobs
+        return ServerInfo(schema_digest=schema_digest(), languages=languages, slots=runner.slots, jobs=jobs)
+
+    @guarded.post(RUN_PATH)
+    async def run_native(request: Request) -> Response:
+        """sandloop's own clients (`--sandbox-url`): a job in, the pool's JobResult out, exactly."""
+        runner: JobRunner = request.app.state.runner
+        body = native_request(await request.body(), config, runner)
+        with runner.admit():
+            try:
+                result = await runner.run(body.job, body.memory_mb)
+            except SandboxError as error:  # the engine was lost: the client retries elsewhere or later
+                raise SandboxUnavailable(str(error)) from None
+        request.app.state.native_jobs += 1
+        return Response(result.model_dump_json(), media_type="application/json")
 
     app.include_router(guarded)
     return app

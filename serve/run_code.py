@@ -34,19 +34,16 @@ def bad_request(detail: str) -> HTTPException:
     return HTTPException(status_code=400, detail=detail)
 
 
-def _files(files: dict[str, str | None]) -> dict[str, str]:
-    placed: dict[str, str] = {}
+def _files(files: dict[str, str | None]) -> dict[str, bytes]:
+    """The request's files as bytes, exactly as sent (text or not)."""
+    placed: dict[str, bytes] = {}
     for name, content in files.items():
         if content is None or "IGNORE_THIS_FILE" in name:  # SandboxFusion skips these too
             continue
         try:
-            placed[name] = base64.b64decode(content, validate=True).decode("utf-8")
+            placed[name] = base64.b64decode(content, validate=True)
         except binascii.Error:
             raise bad_request(f"files[{name!r}]: not valid base64") from None
-        except UnicodeDecodeError:
-            raise bad_request(
-                f"files[{name!r}]: binary files are not supported yet (UTF-8 text only)"
-            ) from None
     return placed
 
 
@@ -94,7 +91,7 @@ def run_job(request: RunCodeRequest, config: ServeConfig, run_timeout: float | N
             source=request.code,
             language=request.language,
             stdin=request.stdin or "",
-            files=_files(request.files),
+            binary_files=_files(request.files),
             fetch_files=request.fetch_files,
             limits=Limits(
                 timeout_s=timeout,

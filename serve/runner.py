@@ -16,6 +16,9 @@ from typing import Any
 
 from sandbox import Job, JobResult, SandboxPool
 
+MAX_MEMORY_POOLS = 8
+"""Pools of other memory limits a server keeps at most (each holds warm containers)."""
+
 
 class Refused(Exception):
     """The request was not taken: the queue is full (429) or the server is shutting down (503)."""
@@ -77,6 +80,13 @@ class JobRunner:
             self._free.release()
         else:
             acquire.cancel()
+
+    def takes_memory(self, memory_mb: int | None) -> bool:
+        """Whether a job may ask for containers of `memory_mb` (a new limit needs a new pool, and they are few)."""
+        if memory_mb is None or memory_mb == self.pool.config.memory_mb:
+            return True
+        with self._pools_lock:
+            return memory_mb in self._by_memory or len(self._by_memory) < MAX_MEMORY_POOLS
 
     def pool_for(self, memory_mb: int | None) -> SandboxPool:
         """The pool whose containers have `memory_mb` (None: the server's own pool)."""

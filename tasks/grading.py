@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from sandbox import CasesJob, Limits, SandboxPool, TestJob
+from sandbox import CasesJob, Limits, Sandbox, TestJob
 from sandbox.models import Language
 from tasks.infra_retry import InfraRetry, RoundHook, run_with_retries
 from tasks.spec import TaskSpec
@@ -86,7 +86,7 @@ def job_for(
 
 
 def grade_many(
-    pool: SandboxPool,
+    pool: Sandbox,
     answers: Sequence[tuple[TaskSpec, str]],
     which: Which = "hidden",
     retry: InfraRetry | None = None,
@@ -102,7 +102,7 @@ def grade_many(
 
 
 def grade(
-    pool: SandboxPool, task: TaskSpec, answer: str, which: Which = "hidden", retry: InfraRetry | None = None
+    pool: Sandbox, task: TaskSpec, answer: str, which: Which = "hidden", retry: InfraRetry | None = None
 ) -> Verdict:
     """The verdict on one answer (see `grade_many`)."""
     [verdict] = grade_many(pool, [(task, answer)], which, retry)

@@ -9,7 +9,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sandbox import Job, JobResult, SandboxPool
+from sandbox import Job, JobResult, Sandbox
 
 RoundHook = Callable[[int, int], None]
 """Called after each retry round with (jobs retried, jobs recovered)."""
@@ -43,7 +43,7 @@ def _failed(results: Sequence[JobResult], among: Sequence[int]) -> list[int]:
 
 
 def run_with_retries(
-    pool: SandboxPool,
+    pool: Sandbox,
     jobs: Sequence[Job],
     policy: InfraRetry,
     on_round: RoundHook | None = None,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sandbox import Limits, SandboxPool
+from sandbox import Limits, Sandbox
 from tasks.spec import TaskSpec
 
 
 @dataclass(frozen=True)
 class ToolContext:
-    pool: SandboxPool
+    pool: Sandbox
     """Where code runs."""
     task: TaskSpec
     """The problem; only its public tests are ever used here."""

@@ -601,7 +601,7 @@ def _prepare_child(
     user: JobUser,
     stdin_data: bytes,
     pipes: dict[int, int],
-    files: dict[str, str],
+    files: dict[str, str | bytes],
     source: str,
     cpu_time_s: float,
     source_name: str | None = "main.py",
@@ -641,10 +641,18 @@ def _prepare_child(
     # buffers (it speaks through os.read/os.write). Making new ones costs a millisecond per job.
 
 
-def _write_file(path: str, content: str) -> None:
+def _job_files(job: wire.ProgramFrame) -> dict[str, str | bytes]:
+    """The job's text and binary files (decoded here, in the child: the executor keeps no copy)."""
+    if not job["binary_files"]:
+        return dict(job["files"])
+    return {**job["files"], **{name: _b64decode(data) for name, data in job["binary_files"].items()}}
+
+
+def _write_file(path: str, content: str | bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        view = memoryview(content.encode("utf-8", "surrogateescape"))
+        data = content if isinstance(content, bytes) else content.encode("utf-8", "surrogateescape")
+        view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
     finally:
@@ -740,10 +748,10 @@ def run_child(
         try:
             if command is not None:
                 _prepare_child(
-                    user, stdin_data, write_ends, job["files"], job["source"], cpu_time_s, *command.place
+                    user, stdin_data, write_ends, _job_files(job), job["source"], cpu_time_s, *command.place
                 )
                 _exec(command.argv)
-            _prepare_child(user, stdin_data, write_ends, job["files"], job["source"], cpu_time_s)
+            _prepare_child(user, stdin_data, write_ends, _job_files(job), job["source"], cpu_time_s)
             if tests:
                 run_tests_child(job["source"], tests, entry_point, WORK_DIR)
             else:
@@ -950,7 +958,7 @@ def compile_program(
     if compile_argv is None:
         forget_build()
         return None
-    key = json.dumps([job["language"], job["source"], job["files"]])
+    key = json.dumps([job["language"], job["source"], job["files"], job["binary_files"]])
     if key == _build_key[0] and _build_record[0] is not None:
         return _build_record[0]
     forget_build()

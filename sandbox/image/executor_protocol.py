@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 WALL_CLOCK_STRETCH = 5.0
 """A run's wall-clock limit leaves out the time it waited for a CPU (host load), up to this many times the
 limit: the executor stops it by then, and the host's guard waits that long before deeming a container hung."""
@@ -32,7 +32,9 @@ class ProgramFields(TypedDict):
     source: str
     """The program: in Python run as `__main__` in a fresh work dir, else the language's one source file."""
     files: dict[str, str]
-    """Files placed in the work dir first, by relative path."""
+    """Text files placed in the work dir first, by relative path."""
+    binary_files: dict[str, str]
+    """Files of any bytes placed in the work dir first (after `files`), by relative path: base64 content."""
     timeout_s: float
     """Wall-clock limit of one program run."""
     cpu_time_s: float | None

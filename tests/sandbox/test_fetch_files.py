@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from sandbox import RunJob, SandboxPool
+from sandbox import Job, RunJob, SandboxPool
 
 pytestmark = pytest.mark.docker
 
@@ -50,3 +51,38 @@ def test_a_compiled_programs_files_come_back(languages_pool: SandboxPool) -> Non
     result = languages_pool.run(RunJob(language="c", source=source, fetch_files=["result.txt"]))
     assert result.status == "passed", result
     assert base64.b64decode(result.files["result.txt"] or "") == b"from c"
+
+
+EVERY_BYTE = bytes(range(256)) * 4
+HASHES_AND_REWRITES = """
+import hashlib
+data = open("in/every.bin", "rb").read()
+print(hashlib.sha256(data).hexdigest(), len(data))
+open("out.bin", "wb").write(data[::-1])
+"""
+
+
+def test_binary_files_go_in_and_come_back_byte_exact(pool: SandboxPool) -> None:
+    job = RunJob(
+        source=HASHES_AND_REWRITES, binary_files={"in/every.bin": EVERY_BYTE}, fetch_files=["out.bin"]
+    )
+    result = pool.run(job)
+    assert result.status == "passed", result
+    assert result.stdout.split() == [hashlib.sha256(EVERY_BYTE).hexdigest(), str(len(EVERY_BYTE))]
+    assert base64.b64decode(result.files["out.bin"] or "") == EVERY_BYTE[::-1]
+
+
+def test_binary_files_survive_json() -> None:
+    job = RunJob(source="", binary_files={"every.bin": EVERY_BYTE})
+    assert TypeAdapter(Job).validate_json(job.model_dump_json()) == job
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../escape.bin", "a/../../b", "", "main.py", ".cache/x"])
+def test_binary_file_paths_stay_inside_the_work_dir(name: str) -> None:
+    with pytest.raises(ValidationError, match="binary_files"):
+        RunJob(source="", binary_files={name: b"\x00"})
+
+
+def test_a_path_has_one_content() -> None:
+    with pytest.raises(ValidationError, match="in both files and binary_files"):
+        RunJob(source="", files={"a": "x"}, binary_files={"a": b"x"})

@@ -172,3 +172,33 @@ def test_bad_submissions_are_400s_naming_the_field(url: str) -> None:
     assert refused.status_code == 400 and "custom_extract_logic" in refused.json()["detail"]
     timeout = httpx.post(f"{url}/run_code", json={"code": "1", "language": "python", "run_timeout": 10_000})
     assert timeout.status_code == 400 and "run_timeout" in timeout.json()["detail"]
+
+
+def test_binary_files_go_in_and_come_back_byte_exact(url: str) -> None:
+    import base64
+    import hashlib
+
+    every_byte = bytes(range(256))
+    code = (
+        "import hashlib\ndata = open('blob/every.bin', 'rb').read()\n"
+        "print(hashlib.sha256(data).hexdigest())\nopen('back.bin', 'wb').write(data[::-1])"
+    )
+    request = RunCodeRequest(
+        code=code,
+        language="python",
+        files={"blob/every.bin": base64.b64encode(every_byte).decode()},
+        fetch_files=["back.bin"],
+    )
+    answer = run_code(request, endpoint=url)
+    assert answer.status == RunStatus.Success, answer
+    assert answer.run_result is not None
+    assert answer.run_result.stdout.strip() == hashlib.sha256(every_byte).hexdigest()
+    assert base64.b64decode(answer.files["back.bin"]) == every_byte[::-1]
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../up.bin", "main.py"])
+def test_file_paths_out_of_the_work_dir_are_refused(url: str, name: str) -> None:
+    body = {"code": "print(1)", "language": "python", "files": {name: "AAE="}}
+    answer = httpx.post(f"{url}/run_code", json=body, timeout=30)
+    assert answer.status_code == 400, answer.text
+    assert name in answer.json()["detail"]
