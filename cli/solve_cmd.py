@@ -34,6 +34,14 @@ def solve(
     max_total_tokens: Annotated[
         int | None, typer.Option(min=1, help="Most tokens over the whole solve (default: steps × per reply).")
     ] = None,
+    tests: Annotated[
+        Path | None,
+        typer.Option(
+            "--tests",
+            help="Your tests for a text or --file problem: Python asserts (test_* functions are called), "
+            'or a .jsonl file of {"input": ..., "output": ...} stdin/stdout cases.',
+        ),
+    ] = None,
     plan: Annotated[bool, typer.Option(help="Ask for a plan before the first code.")] = True,
     run_dir: Annotated[Path, typer.Option(help="Where checkpoints and the trajectory go.")] = Path(
         "runs/solve"
@@ -55,18 +63,22 @@ def solve(
     from agent.models.sampling import preset_for
     from cli.live import LiveView
     from sandbox import PoolConfig, SandboxPool
-    from tasks.adhoc import adhoc_task
+    from tasks.adhoc import adhoc_task, user_tests
     from tasks.errors import TaskError
     from tasks.suites import load_task
 
     given = [x for x in (problem, file, task) if x is not None]
     if len(given) != 1:
         raise fail("give the problem as text, --file or --task (exactly one)")
+    if tests is not None and task is not None:
+        raise fail("--tests is for a text or --file problem: a --task has its own tests")
     try:
         if task is not None:
             spec = load_task(task)
         else:
-            spec = adhoc_task(problem if problem is not None else read_text(Path(str(file)), "problem"))
+            given_tests = user_tests(tests) if tests is not None else None
+            text = problem if problem is not None else read_text(Path(str(file)), "problem")
+            spec = adhoc_task(text, tests=given_tests)
     except TaskError as error:
         raise fail(str(error)) from None
     if not spec.prompt.strip():
