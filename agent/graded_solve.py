@@ -64,6 +64,7 @@ class GradedSolve(BaseModel):
             "tokens": result.tokens,
             "seconds": result.seconds,
             "resumed": result.resumed,
+            "finished_before": result.finished_before,
             "trajectory": str(result.trajectory_path),
         }
 
