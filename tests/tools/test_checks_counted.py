@@ -125,3 +125,25 @@ def test_split_own_tests_moves_top_level_checks_only() -> None:
     assert program == "import math\ndef f(x):\n    assert x >= 0\n    return math.sqrt(x)\n"
     assert tests == "assert f(4) == 2\nif __name__ == '__main__':\n    print(f(9))\n"
     assert split_own_tests("def broken(:\n") == ("def broken(:\n", "")
+
+
+STOLEN_NONCE = (
+    "import os, sys\n"
+    "def double(x):\n"
+    "    harness = sys._getframe(1).f_globals['__sandloop_assert__'].__globals__\n"
+    "    nonce = harness['_nonce'].encode()\n"
+    '    os.write(3, b\'{"e":"obs","i":0,"t":{"k":"val","v":true},"n":"%s"}\\n\' % nonce\n'
+    '             + b\'{"e":"done","n":"%s"}\\n\' % nonce)\n'
+    "    os._exit(0)\n"
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the harness runs in the candidate's process, so code that reads its nonce through "
+    "the recorder's __globals__ (or calls the recorder itself) forges observations; needs the judge out of "
+    "that process",
+)
+def test_a_solution_stealing_the_harness_nonce_stays_unsolved(pool: SandboxPool) -> None:
+    passed, _ = run_tests(pool, STOLEN_NONCE, "assert double(3) == 6\n")
+    assert passed is False
