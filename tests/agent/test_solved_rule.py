@@ -45,3 +45,17 @@ def test_the_users_tests_decide(pool: SandboxPool, tmp_path: Path) -> None:
     # the solution's own passing assert does not count: the user's tests are the problem's tests
     assert run(users, [wrong], tmp_path / "a", pool) == ("budget_exhausted", False)
     assert run(users, [BARE], tmp_path / "b", pool) == ("solved", True)
+
+
+def test_hidden_tests_that_check_nothing_do_not_make_it_solved(pool: SandboxPool, tmp_path: Path) -> None:
+    task = adhoc_task(PROBLEM).model_copy(
+        update={
+            "public_tests": TestSet(code="assert double(2) == 4\n"),
+            "hidden_tests": TestSet(code="double(7)\n"),  # runs to its end, asserts nothing
+        }
+    )
+    config = AgentConfig.model_validate({"plan": False, "max_steps": 1})
+    graded = solve_and_grade(task, ScriptedModel([BARE]), pool, config, run_dir=tmp_path, run_id="h")
+    assert graded.result.exit_status == "solved"
+    assert graded.hidden is not None and graded.hidden.status == "passed"  # the sandbox's own verdict
+    assert not graded.solved
