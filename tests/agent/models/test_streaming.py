@@ -9,9 +9,10 @@ import pytest
 from agent.messages import Message
 from agent.models.base import Sampling
 from agent.models.config import ModelConfig, load_model
-from agent.models.openai_backend import _StreamState
+from agent.models.openai_backend import OpenAIModel, _StreamState
 from agent.models.transformers_backend import TransformersModel
 from agent.scripted import ScriptedModel
+from tests.agent.models.test_openai_backend import server  # noqa: F401  (a real `transformers serve`)
 from tests.agent.models.test_replies import chunk
 
 HELLO = [Message(role="user", content="Say hello in one short sentence.")]
@@ -53,3 +54,13 @@ def test_the_embedded_model_streams_what_it_generates(embedded_dir: Path) -> Non
     assert len(pieces) > 1  # piece by piece, not once at the end
     assert "".join(pieces).strip() == streamed.text
     assert streamed.text == quiet.text  # greedy: streaming changes nothing in the reply
+
+
+@pytest.mark.slow
+def test_a_served_model_streams_its_chunks(server: str) -> None:  # noqa: F811
+    model = OpenAIModel(ModelConfig(backend="openai", base_url=server))
+    pieces: list[str] = []
+    model.on_token = pieces.append
+    reply = model.chat(HELLO, sampling=Sampling(max_tokens=16, seed=0))
+    assert len(pieces) > 1
+    assert "".join(pieces).strip() == reply.text
