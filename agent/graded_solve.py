@@ -20,6 +20,7 @@ from tasks.grading import grade
 from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
 from tasks.verdict import Verdict
+from tools.calls import checks_held
 
 
 def solve_run_id(task: TaskSpec, model_name: str, config: AgentConfig, fresh: bool = False) -> str:
@@ -31,8 +32,10 @@ def solve_run_id(task: TaskSpec, model_name: str, config: AgentConfig, fresh: bo
 
 
 def is_solved(exit_status: str, hidden: Verdict | None) -> bool:
-    """The agent's loop ended `solved`, and the hidden tests pass where the task has them."""
-    return exit_status == "solved" and (hidden is None or hidden.passed)
+    """The agent's loop ended `solved` (its tests ran checks and passed), and the hidden tests pass, having
+    checked something too, where the task has them."""
+    hidden_held = hidden is None or (hidden.result is not None and checks_held(hidden.result))
+    return exit_status == "solved" and hidden_held
 
 
 class GradedSolve(BaseModel):
@@ -64,6 +67,7 @@ class GradedSolve(BaseModel):
             "tokens": result.tokens,
             "seconds": result.seconds,
             "resumed": result.resumed,
+            "finished_before": result.finished_before,
             "trajectory": str(result.trajectory_path),
         }
 

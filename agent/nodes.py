@@ -154,6 +154,7 @@ def execute(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
                 "ok": outcome.ok,
                 "content": outcome.content,
                 "tests_passed": outcome.tests_passed,
+                "checks_run": outcome.result.checks_run if outcome.result else None,
                 "result": outcome.result.model_dump() if outcome.result else None,
             }
         )

@@ -30,19 +30,38 @@ class Thought:
 
 
 def split_thinking(text: str, *, opened_by_template: bool = False) -> Thought:
-    """Separate thinking from the answer. `opened_by_template`: the prompt already ended with `<think>`."""
+    """Separate thinking from the answer. `opened_by_template`: the prompt already ended with `<think>`.
+
+    Thinking is everything up to the first `</think>` once a `<think>` opened it (at the start, by the
+    template, or after a preface); any later `<think>` span is thinking too, and an unclosed one runs to the
+    end. Nothing inside thinking is ever part of the answer.
+    """
     stripped = text.lstrip()
-    starts_inside = opened_by_template and not stripped.startswith(THINK_OPEN)
     if stripped.startswith(THINK_OPEN):
         stripped = stripped[len(THINK_OPEN) :]
-    elif not starts_inside:
+    elif THINK_OPEN in text and not opened_by_template:
+        preface, _, rest = text.partition(THINK_OPEN)  # a thought opened after some text: both are thinking
+        stripped = f"{preface}\n{rest}"
+    elif not opened_by_template:
         if THINK_CLOSE not in text:
             return Thought(reasoning=None, answer=text.strip(), cut=False)
         stripped = text  # a stray `</think>` with no opening: treat what precedes it as thinking
     thinking, closed, answer = stripped.partition(THINK_CLOSE)
     if not closed:
         return Thought(reasoning=thinking.strip(), answer="", cut=True)
-    return Thought(reasoning=thinking.strip(), answer=answer.strip(), cut=False)
+    answer, later = drop_thinking(answer)
+    reasoning = "\n\n".join(part.strip() for part in (thinking, *later) if part.strip())
+    return Thought(reasoning=reasoning, answer=answer.strip(), cut=False)
+
+
+LATER_THOUGHT = re.compile(rf"{THINK_OPEN}(.*?)(?:{THINK_CLOSE}|\Z)|{THINK_CLOSE}", re.DOTALL)
+
+
+def drop_thinking(answer: str) -> tuple[str, list[str]]:
+    """The answer without any `<think>` span left in it (an unclosed one runs to the end; a stray `</think>`
+    goes too), and the thinking those spans held."""
+    later = [match.group(1) or "" for match in LATER_THOUGHT.finditer(answer)]
+    return LATER_THOUGHT.sub("", answer), later
 
 
 def code_blocks(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +27,10 @@ class ScriptedModel(ChatModel):
         if not self._replies:
             raise RuntimeError("the scripted model has no replies left")
         reply = self._replies.pop(0)
+        if self.on_token:  # streamed word by word, as a backend would
+            raw = reply.text if isinstance(reply, ModelReply) else reply
+            for piece in re.findall(r"\s*\S+\s*", raw):
+                self.on_token(piece)
         if isinstance(reply, ModelReply):
             return reply
         thought = split_thinking(reply)

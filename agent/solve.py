@@ -48,6 +48,8 @@ class SolveResult(BaseModel):
     """Where the trajectory JSON is."""
     resumed: bool
     """This call continued an interrupted solve."""
+    finished_before: bool = False
+    """The run had already finished (a checkpoint with a final state): nothing was redone."""
 
 
 def solve(
@@ -76,8 +78,9 @@ def solve(
     thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
     snapshot = graph.get_state(thread)
     resumed = bool(snapshot.values)
+    finished_before = resumed and not snapshot.next
     state: dict[str, Any] = dict(snapshot.values)
-    if not (resumed and not snapshot.next):  # not already finished
+    if not finished_before:
         start: AgentState | None = None if resumed else {"messages": [], "events": []}
         seen = len(state.get("events", []))
         for values in graph.stream(start, thread, context=context, stream_mode="values"):
@@ -97,6 +100,7 @@ def solve(
         seconds=round(state.get("seconds", 0.0), 3),
         trajectory_path=trajectory_path,
         resumed=resumed,
+        finished_before=finished_before,
     )
 
 

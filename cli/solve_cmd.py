@@ -7,12 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from agent.models.backends import BACKENDS_HELP
 from cli.errors import fail, read_text, sandbox_errors
-
-console = Console(highlight=False)
 
 
 def solve(
@@ -34,6 +31,14 @@ def solve(
     max_total_tokens: Annotated[
         int | None, typer.Option(min=1, help="Most tokens over the whole solve (default: steps × per reply).")
     ] = None,
+    tests: Annotated[
+        Path | None,
+        typer.Option(
+            "--tests",
+            help="Your tests for a text or --file problem: Python asserts (test_* functions are called), "
+            'or a .jsonl file of {"input": ..., "output": ...} stdin/stdout cases.',
+        ),
+    ] = None,
     plan: Annotated[bool, typer.Option(help="Ask for a plan before the first code.")] = True,
     run_dir: Annotated[Path, typer.Option(help="Where checkpoints and the trajectory go.")] = Path(
         "runs/solve"
@@ -53,20 +58,24 @@ def solve(
     from agent.models.config import ModelConfig, load_model
     from agent.models.errors import ModelError
     from agent.models.sampling import preset_for
-    from cli.live import LiveView
+    from cli.live import LiveView, output_console
     from sandbox import PoolConfig, SandboxPool
-    from tasks.adhoc import adhoc_task
+    from tasks.adhoc import adhoc_task, user_tests
     from tasks.errors import TaskError
     from tasks.suites import load_task
 
     given = [x for x in (problem, file, task) if x is not None]
     if len(given) != 1:
         raise fail("give the problem as text, --file or --task (exactly one)")
+    if tests is not None and task is not None:
+        raise fail("--tests is for a text or --file problem: a --task has its own tests")
     try:
         if task is not None:
             spec = load_task(task)
         else:
-            spec = adhoc_task(problem if problem is not None else read_text(Path(str(file)), "problem"))
+            given_tests = user_tests(tests) if tests is not None else None
+            text = problem if problem is not None else read_text(Path(str(file)), "problem")
+            spec = adhoc_task(text, tests=given_tests)
     except TaskError as error:
         raise fail(str(error)) from None
     if not spec.prompt.strip():
@@ -84,13 +93,23 @@ def solve(
         max_steps, max_tokens, max_total_tokens, preset_for(chat_model.name), plan=plan
     )
     run_id = solve_run_id(spec, chat_model.name, config, fresh)
-    view = LiveView(console if not json_output else Console(stderr=True), max_steps)
+    console = output_console()
+    view = LiveView(output_console(stderr=json_output), max_steps, spec.entry_point)
+    chat_model.on_token = view.token  # the reply shows as it is generated
     with sandbox_errors(), SandboxPool(PoolConfig(size=1)) as pool:
-        graded = solve_and_grade(
-            spec, chat_model, pool, config, run_dir=run_dir, run_id=run_id, on_event=view
-        )
+        try:
+            graded = solve_and_grade(
+                spec, chat_model, pool, config, run_dir=run_dir, run_id=run_id, on_event=view
+            )
+        finally:
+            view.stop()
     summary = graded.summary(spec)
     result, hidden, solved = graded.result, summary["hidden"], graded.solved
+    if result.finished_before:
+        view.console.print(
+            f"already finished: this problem, model and settings ran to the end before in {run_dir};"
+            " nothing was redone (--fresh starts over)"
+        )
     if json_output:
         print(json.dumps(summary))
     else:

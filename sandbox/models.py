@@ -193,3 +193,9 @@ class JobResult(_Frozen):
     files: dict[str, str | None] = Field(default_factory=dict)
     """A run job's `fetch_files` after the run: base64 content, None when missing (or not a regular file
     inside the work dir, or over 8 MB)."""
+
+    @property
+    def checks_run(self) -> int:
+        """Asserts the harness saw execute (each execution counts) plus stdin/stdout cases run: what a pass
+        rests on. Counted by the executor's parent from its own channel, never from the program's output."""
+        return sum(test.executions for test in self.tests)

@@ -5,6 +5,7 @@ A tool never raises for the model's mistakes: a bad call comes back as a message
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from typing import Any
 
@@ -29,8 +30,8 @@ class RunPythonArgs(_Args):
 
 
 class RunTestsArgs(_Args):
-    """Run the solution against the problem's public tests. When it has none: against your own `tests`, and
-    the solution must run without error (asserts inside it count too)."""
+    """Run the solution against the problem's public tests. When it has none: against your own `tests`
+    (asserts; top-level asserts after the solution in `code` count too). Tests that assert nothing never pass."""
 
     code: str = Field(description="The whole solution.")
     tests: str | None = Field(
@@ -88,6 +89,49 @@ class ToolOutcome(BaseModel):
 Tool = Callable[[ToolContext, dict[str, str], Any], ToolOutcome]
 
 
+NOTHING_ASSERTED = (
+    "no assert ran and no case was run, so this is not a pass: write asserts that call your solution"
+)
+
+
+def checks_held(result: JobResult) -> bool:
+    """The one rule for "the tests pass" (which `solved` rests on): they passed and checked something, at
+    least one executed assert or stdin/stdout case, as the sandbox harness counted them."""
+    return result.status == "passed" and result.checks_run > 0
+
+
+def split_own_tests(code: str) -> tuple[str, str]:
+    """The program and the test code of a solution that carries its own tests: top-level asserts and
+    `if __name__ == "__main__":` blocks move to the test code (run after the program, in its namespace), where
+    the harness counts each assert that runs. Code that does not parse stays whole (its error is the feedback)."""
+    try:
+        module = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return code, ""
+    lines = code.splitlines(keepends=True)
+    moved: list[tuple[int, int]] = [
+        (statement.lineno, statement.end_lineno or statement.lineno)
+        for statement in module.body
+        if isinstance(statement, ast.Assert) or _is_main_guard(statement)
+    ]
+    tests = ["".join(lines[first - 1 : last]) for first, last in moved]
+    for first, last in reversed(moved):
+        del lines[first - 1 : last]
+    return "".join(lines), "".join(block if block.endswith("\n") else block + "\n" for block in tests)
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    test = statement.test if isinstance(statement, ast.If) else None
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
 def _run_tests_job(
     handle: ToolContext, code: str, own_tests: str | None, files: dict[str, str]
 ) -> TestJob | CasesJob:
@@ -95,8 +139,10 @@ def _run_tests_job(
     if not task.public_tests.empty:
         job = job_for(task, code, "public")
     else:
-        # No public tests: the agent's own asserts (in `tests`, or inside the code itself) are the check.
-        job = TestJob(source=code, tests=own_tests or "", entry_point=task.entry_point, limits=handle.limits)
+        # No public tests: the agent's own asserts (in `tests`, and at top level in the code) are the check.
+        program, inline_tests = split_own_tests(code)
+        tests = "\n".join(part for part in (inline_tests, own_tests or "") if part.strip())
+        job = TestJob(source=program, tests=tests, entry_point=task.entry_point, limits=handle.limits)
     return job.model_copy(update={"files": files})
 
 
@@ -110,11 +156,15 @@ def run_python(handle: ToolContext, files: dict[str, str], args: RunPythonArgs) 
 
 def run_tests(handle: ToolContext, files: dict[str, str], args: RunTestsArgs) -> ToolOutcome:
     result = handle.pool.run(_run_tests_job(handle, args.code, args.tests, files))
+    held = checks_held(result)
+    content = describe(result, handle.feedback_chars)
+    if result.status == "passed" and not held:
+        content = f"{content}\n{NOTHING_ASSERTED}"
     return ToolOutcome(
         name="run_tests",
-        content=describe(result, handle.feedback_chars),
+        content=content,
         code=args.code,
-        tests_passed=result.status == "passed",
+        tests_passed=held,
         result=result,
         files=files,
     )

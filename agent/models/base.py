@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,6 +50,10 @@ class ModelReply(BaseModel):
     """Wall time of the call."""
 
 
+TokenSink = Callable[[str], None]
+"""Called with each piece of text as a backend generates it (thinking included): for display only."""
+
+
 class ChatModel(Protocol):
     """A chat model: messages (and optional tool schemas) in, one reply out.
 
@@ -64,6 +69,9 @@ class ChatModel(Protocol):
     """`chat_batch` generates the conversations together, faster than one `chat` after another."""
     context_window: int | None = None
     """Most tokens of prompt plus reply the model takes; None when the backend cannot tell."""
+    on_token: TokenSink | None = None
+    """Set by a caller that shows the reply as it is generated; backends that stream (transformers, openai)
+    call it with each new piece of text, others never. The reply `chat` returns is the same either way."""
 
     def chat(
         self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None, sampling: Sampling

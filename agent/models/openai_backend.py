@@ -75,7 +75,9 @@ class OpenAIModel(ChatModel):
         stream = _StreamState()
         try:
             for chunk in self._stream(self._request(messages, tools, sampling)):
-                stream.add(chunk)
+                piece = stream.add(chunk)
+                if piece and self.on_token:
+                    self.on_token(piece)
         except openai.APIConnectionError as error:
             raise ModelError(
                 f"no OpenAI-compatible server answers at {self.base_url}: {self._reason(error)}"
@@ -228,7 +230,9 @@ class _StreamState:
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
-    def add(self, chunk: ChatCompletionChunk) -> None:
+    def add(self, chunk: ChatCompletionChunk) -> str:
+        """Take in one chunk; the text (thinking and answer) it adds, for a live view."""
+        added: list[str] = []
         if (
             chunk.usage is not None
         ):  # vLLM sends it in a last chunk with no choices; others with the last choice
@@ -240,10 +244,12 @@ class _StreamState:
             delta = choice.delta
             if delta.content:
                 self.content.append(delta.content)
+                added.append(delta.content)
             # servers name the split-off thinking differently: vLLM `reasoning_content` (newer: `reasoning`)
             thinking = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
             if isinstance(thinking, str):
                 self.reasoning.append(thinking)
+                added.insert(0, thinking)
             for call in delta.tool_calls or []:
                 slot = self.calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
                 slot["id"] = call.id or slot["id"]
@@ -256,6 +262,7 @@ class _StreamState:
                         )
             if choice.finish_reason:
                 self.finish_reason = choice.finish_reason
+        return "".join(added)
 
     def tool_calls(self) -> tuple[list[ToolCall], list[str]]:
         """The decoded calls, and one error line per call whose name or arguments are unusable."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent.messages import ToolCall
 from agent.models.base import ModelReply
-from agent.reasoning import THINK_CLOSE, THINK_OPEN, hermes_tool_calls, split_thinking
+from agent.reasoning import THINK_CLOSE, THINK_OPEN, drop_thinking, hermes_tool_calls, split_thinking
 
 TOOL_CALL_OPEN = "<tool_call>"
 
@@ -36,6 +36,8 @@ def build_reply(
     if reasoning:
         # the server split the thinking off; cut inside it when it stopped on length with no answer yet
         cut = finish_reason == "length" and not content.strip()
+        content, later = drop_thinking(content)  # a thought the parser left in the content is thinking too
+        reasoning = "\n\n".join([reasoning, *later]) if any(t.strip() for t in later) else reasoning
         content = content.strip()
     elif opened_by_template or THINK_OPEN in content or THINK_CLOSE in content:
         thought = split_thinking(content, opened_by_template=opened_by_template)

@@ -17,7 +17,7 @@ from agent.models.sampling import check_sampling
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # set before transformers is imported: weights are local only
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig, TextStreamer
 from transformers.utils import logging as transformers_logging
 
 transformers_logging.disable_progress_bar()  # weight-loading bars would interleave with the live view
@@ -63,8 +63,9 @@ class TransformersModel(ChatModel):
         if sampling.seed is not None:
             torch.manual_seed(sampling.seed)
         config = self._generation_config(sampling)
+        streamer = _Streamer(self._tokenizer, self.on_token) if self.on_token else None
         with torch.inference_mode():
-            output = self._model.generate(**inputs, generation_config=config)
+            output = self._model.generate(**inputs, generation_config=config, streamer=streamer)
         new_ids = output[0, prompt_tokens:].tolist()
         raw = self._tokenizer.decode(new_ids, skip_special_tokens=True)
         assert isinstance(raw, str)
@@ -98,3 +99,15 @@ class TransformersModel(ChatModel):
         if eos is None:
             return set()
         return {int(eos)} if isinstance(eos, int) else {int(i) for i in eos}
+
+
+class _Streamer(TextStreamer):
+    """Hands each decoded piece of the reply to a token sink (inside `generate`, in its thread)."""
+
+    def __init__(self, tokenizer: Any, sink: Any) -> None:
+        super().__init__(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        self._sink = sink
+
+    def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
+        if text:
+            self._sink(text)

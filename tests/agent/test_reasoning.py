@@ -46,3 +46,37 @@ def test_code_inside_thinking_is_never_the_action() -> None:
     )
     assert cut.thinking_cut
     assert actions_from(cut, "add") == []
+
+
+DRAFT = "```python\nimport shutil\nshutil.rmtree('/tmp/job')  # a long, dangerous draft, longer than the answer\n```"
+
+
+def test_a_thought_opened_after_a_preface_is_thinking_even_when_cut() -> None:
+    cut = build_reply(f"Let me think.\n<think>\n{DRAFT}\nstill", finish_reason="length")
+    assert cut.thinking_cut
+    assert cut.text == ""
+    assert actions_from(cut, "add") == []
+    closed = build_reply(f"Hmm.\n<think>\n{DRAFT}\n</think>\n{ANSWER}", finish_reason="stop")
+    assert [a["arguments"]["code"] for a in actions_from(closed)] == [SOLUTION]
+
+
+def test_a_later_thought_in_the_answer_is_never_run() -> None:
+    for tail in (f"<think>\n{DRAFT}\n</think>", f"<think>\n{DRAFT}"):  # closed, or cut at the end
+        reply = build_reply(f"<think>ok</think>\n{ANSWER}\n{tail}", finish_reason="stop")
+        assert "rmtree" not in reply.text
+        assert reply.reasoning is not None and "rmtree" in reply.reasoning
+        assert [a["arguments"]["code"] for a in actions_from(reply)] == [SOLUTION]
+
+
+def test_a_thought_left_in_server_split_content_is_thinking() -> None:
+    reply = build_reply(
+        f"{ANSWER}\n<think>{DRAFT}</think>", finish_reason="stop", reasoning="parsed thoughts"
+    )
+    assert "rmtree" not in reply.text
+    assert reply.reasoning is not None and reply.reasoning.startswith("parsed thoughts")
+    assert [a["arguments"]["code"] for a in actions_from(reply)] == [SOLUTION]
+
+
+def test_a_template_opened_thought_ends_at_the_first_close() -> None:
+    reply = build_reply(f"{DRAFT}\n</think>\n\n{ANSWER}", finish_reason="stop", opened_by_template=True)
+    assert [a["arguments"]["code"] for a in actions_from(reply, "add")] == [SOLUTION]
