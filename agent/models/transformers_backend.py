@@ -117,10 +117,10 @@ class PresencePenalty(LogitsProcessor):
         self.penalty = penalty
         self.prompt_tokens = prompt_tokens
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.FloatTensor:
         generated = input_ids[:, self.prompt_tokens :]
         if generated.shape[-1] == 0:
-            return scores
+            return scores  # type: ignore[return-value]  # generate passes float scores
         seen = torch.zeros_like(scores, dtype=torch.bool).scatter_(1, generated, True)
         penalized: torch.FloatTensor = scores - self.penalty * seen.to(scores.dtype)  # type: ignore[assignment]
         return penalized
