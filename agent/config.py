@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.models.base import Sampling
+from agent.models.presets import ModelPreset
 
 
 class AgentConfig(BaseModel):
@@ -24,6 +25,10 @@ class AgentConfig(BaseModel):
     """Replies in a row with no action (no code block, no tool call) before giving up with `format_errors`."""
     plan: bool = True
     """Ask for a short plan before the first code."""
+    system_prompt: bool = True
+    """Instructions in a system message; False: they open the first user message."""
+    preset: str = "generic"
+    """The model preset the sampling, plan, prompt shape and time budget came from (before overrides)."""
     native_tools: bool = False
     """Offer the tools as native tool calls (chat template `tools=`, OpenAI `tools`); fenced code always works."""
     sampling: Sampling = Field(default_factory=Sampling)
@@ -49,5 +54,23 @@ class AgentConfig(BaseModel):
             max_steps=max_steps,
             max_total_tokens=max_total_tokens if max_total_tokens is not None else max_steps * max_tokens,
             sampling=sampling.model_copy(update={"max_tokens": max_tokens}),
+            **fields,
+        )
+
+    @classmethod
+    def from_preset(
+        cls, preset: ModelPreset, max_steps: int, max_total_tokens: int | None, **fields: Any
+    ) -> AgentConfig:
+        """The config every command runs with: the resolved preset (overrides applied) and the step and token
+        budgets (`with_budget`)."""
+        return cls.with_budget(
+            max_steps,
+            preset.sampling.max_tokens,
+            max_total_tokens,
+            preset.sampling,
+            plan=preset.plan,
+            system_prompt=preset.system_prompt,
+            max_seconds=preset.max_seconds,
+            preset=preset.name,
             **fields,
         )

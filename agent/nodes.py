@@ -45,7 +45,14 @@ def _conversation(
         added = [{"role": "user", "content": prompt}]
     else:
         task, native_tools = context.handle.task, context.config.native_tools
-        added = list(prompts.first_messages(task, native_tools=native_tools, instruction=prompt))
+        added = list(
+            prompts.first_messages(
+                task,
+                native_tools=native_tools,
+                instruction=prompt,
+                system_prompt=context.config.system_prompt,
+            )
+        )
     return _merge_user_turns(history + added), added
 
 

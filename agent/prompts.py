@@ -47,12 +47,15 @@ def problem_statement(task: TaskSpec) -> str:
 
 
 def first_messages(
-    task: TaskSpec, *, native_tools: bool = False, instruction: str | None = None
+    task: TaskSpec, *, native_tools: bool = False, instruction: str | None = None, system_prompt: bool = True
 ) -> list[dict[str, str]]:
     """The opening of every conversation about a task (agent, single-shot, rollouts, GRPO and held-out
     prompts): the system prompt, then the problem with its public tests; `instruction` (the agent's first
-    step) follows the problem in the same user message."""
+    step) follows the problem in the same user message. Without `system_prompt` (a family whose card forbids
+    one, DeepSeek-R1) the instructions open the user message instead."""
     system = SYSTEM_WITH_TOOLS if native_tools else SYSTEM
     problem = problem_statement(task)
     user = f"{problem}\n\n{instruction}" if instruction else problem
+    if not system_prompt:
+        return [{"role": "user", "content": f"{system}\n\n{user}"}]
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

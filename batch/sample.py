@@ -49,7 +49,10 @@ class SingleShotAnswer(NamedTuple):
 
 def single_shot_answer(model: ChatModel, task: TaskSpec, config: RunConfig) -> SingleShotAnswer:
     """One call: system prompt and problem statement. The code is the answer's block, or the whole reply."""
-    messages = [Message.model_validate(message) for message in prompts.first_messages(task)]
+    messages = [
+        Message.model_validate(message)
+        for message in prompts.first_messages(task, system_prompt=config.agent.system_prompt)
+    ]
     try:
         reply = model.chat(messages, sampling=config.agent.sampling)
     except Exception as error:  # a backend failure is this sample's failure, as in the agent's loop

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from agent.config import AgentConfig
 from agent.models.config import ModelConfig, load_model
-from agent.models.sampling import preset_for
+from agent.models.presets import preset_for
 from agent.solve import solve
 from sandbox import PoolConfig, SandboxPool
 from tasks.suites import load_suite

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from agent.config import AgentConfig
 from agent.models.factory import build_model
-from agent.models.sampling import preset_for
+from agent.models.presets import preset_for
 from agent.models.serialized import shareable
 from batch.config import RunConfig
 from batch.run import run_batch

@@ -11,13 +11,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.errors import fail, sandbox_errors
+from cli.options import SuiteArgument
 from cli.sandbox_options import TOKEN_ENV, SandboxTokenEnv, SandboxUrls, remote_sandbox
 
 console = Console(highlight=False)
 
 
 def evaluate(
-    suite: Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")],
+    suite: SuiteArgument,
     samples_file: Annotated[
         Path,
         typer.Argument(

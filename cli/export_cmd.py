@@ -9,12 +9,13 @@ import typer
 from rich.console import Console
 
 from cli.errors import fail
+from cli.options import SuiteArgument
 
 console = Console(highlight=False)
 
 
 def export(
-    suite: Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")],
+    suite: SuiteArgument,
     out: Annotated[Path, typer.Option(help="Output dir: trl/<split>.jsonl, verl/<split>.parquet.")],
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")] = None,
     ids: Annotated[str | None, typer.Option(help="Only these task ids, comma-separated.")] = None,

@@ -9,44 +9,78 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.models.backends import BACKENDS_HELP
+from cli.options import (
+    DEFAULT_MAX_STEPS,
+    DEFAULT_WORKERS,
+    BackendOption,
+    BaseUrlOption,
+    IdsOption,
+    LimitOption,
+    MaxSecondsOption,
+    MaxStepsOption,
+    MaxTokensOption,
+    MaxTotalTokensOption,
+    MinPOption,
+    ModelOption,
+    PlanOption,
+    PresencePenaltyOption,
+    PresetOption,
+    SamplesOption,
+    SuiteArgument,
+    SystemPromptOption,
+    TemperatureOption,
+    TopKOption,
+    TopPOption,
+    WorkersOption,
+)
 
 console = Console(highlight=False)
 
 
 def rollouts(
-    suite: Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")],
+    suite: SuiteArgument,
     out: Annotated[
         Path, typer.Option(help="Output dir: run/ (resumable), trl/, verl/, sft.jsonl, rollouts.jsonl.")
     ],
     include_heldout: Annotated[
         bool, typer.Option(help="Also put held-out tasks' trajectories in rollouts.jsonl and sft.jsonl.")
     ] = False,
-    model: Annotated[str | None, typer.Option(help="HF dir, .gguf file, or served name.")] = None,
-    backend: Annotated[str, typer.Option(help=BACKENDS_HELP)] = "transformers",
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint.")] = None,
-    samples: Annotated[int, typer.Option("-n", "--samples", min=1, help="Trajectories per task.")] = 4,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")] = None,
-    ids: Annotated[str | None, typer.Option(help="Only these task ids, comma-separated.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Samples run at once.")] = 4,
-    max_steps: Annotated[int, typer.Option(min=1, help="Most model calls per trajectory.")] = 6,
-    max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens per reply.")] = 512,
-    max_total_tokens: Annotated[
-        int | None, typer.Option(min=1, help="Most tokens over one trajectory (default: steps × per reply).")
-    ] = None,
-    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.6,
+    model: ModelOption = None,
+    backend: BackendOption = "transformers",
+    base_url: BaseUrlOption = None,
+    preset: PresetOption = None,
+    samples: SamplesOption = 4,
+    limit: LimitOption = None,
+    ids: IdsOption = None,
+    workers: WorkersOption = DEFAULT_WORKERS,
+    max_steps: MaxStepsOption = DEFAULT_MAX_STEPS,
+    max_tokens: MaxTokensOption = None,
+    max_total_tokens: MaxTotalTokensOption = None,
+    max_seconds: MaxSecondsOption = None,
+    temperature: TemperatureOption = None,
+    top_p: TopPOption = None,
+    top_k: TopKOption = None,
+    min_p: MinPOption = None,
+    presence_penalty: PresencePenaltyOption = None,
+    plan: PlanOption = None,
+    system_prompt: SystemPromptOption = None,
     heldout_percent: Annotated[
         int, typer.Option(min=0, max=100, help="Tasks held out, by a stable hash of the id.")
     ] = 20,
 ) -> None:
     """Collect trajectories (resumable, like `sandloop run`), then export the training data."""
+    from agent.models.presets import PresetOverrides
     from cli.run_cmd import ExecutorChoice, Mode, report, run_config, run_suite
     from rl.prompt_export import export_prompts
     from rl.rollouts import RUN_DIR, export
 
+    overrides = PresetOverrides(
+        temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
+        max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt,
+    )  # fmt: skip
     config = run_config(
-        suite, backend, model, base_url, Mode.agent, samples, limit, ids, None, max_steps, max_tokens,
-        max_total_tokens, True, temperature,
+        suite, backend, model, base_url, Mode.agent, samples, limit, ids, None, preset, overrides, max_steps,
+        max_total_tokens,
     )  # fmt: skip
     # Samples left without a verdict (infra errors) are not exported; the same command grades them again.
     prepared, records = run_suite(config, out / RUN_DIR, workers, ExecutorChoice.local, None)

@@ -24,11 +24,37 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from agent.models.backends import BACKENDS_HELP, check_backend
+from agent.models.backends import ORACLE, check_backend
 from cli.errors import fail, sandbox_errors
+from cli.options import (
+    DEFAULT_MAX_STEPS,
+    DEFAULT_WORKERS,
+    BackendOption,
+    BaseUrlOption,
+    IdsOption,
+    LimitOption,
+    MaxSecondsOption,
+    MaxStepsOption,
+    MaxTokensOption,
+    MaxTotalTokensOption,
+    MinPOption,
+    ModelOption,
+    PlanOption,
+    PresencePenaltyOption,
+    PresetOption,
+    SamplesOption,
+    SuiteArgument,
+    SystemPromptOption,
+    TemperatureOption,
+    TopKOption,
+    TopPOption,
+    WorkersOption,
+    agent_config,
+)
 from cli.sandbox_options import TOKEN_ENV, SandboxTokenEnv, SandboxUrls, remote_sandbox
 
 if TYPE_CHECKING:
+    from agent.models.presets import PresetOverrides
     from batch.config import RunConfig
     from batch.execute import PreparedRun
     from batch.sample_records import SampleRecord
@@ -103,33 +129,31 @@ class RunProgress:
 
 
 def run(
-    suite: Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")],
-    model: Annotated[
-        str | None, typer.Option(help="HF dir, .gguf file, or served name (default: the backend's).")
-    ] = None,
-    backend: Annotated[str, typer.Option(help=BACKENDS_HELP)] = "transformers",
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint (--backend openai).")
-    ] = None,
+    suite: SuiteArgument,
+    model: ModelOption = None,
+    backend: BackendOption = "transformers",
+    base_url: BaseUrlOption = None,
+    preset: PresetOption = None,
     mode: Annotated[Mode, typer.Option(help="The agent's loop, or one model call per sample.")] = Mode.agent,
-    samples: Annotated[
-        int, typer.Option("-n", "--samples", min=1, help="Samples per task (pass@k, k ≤ n).")
-    ] = 1,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")] = None,
-    ids: Annotated[str | None, typer.Option(help="Only these task ids, comma-separated.")] = None,
+    samples: SamplesOption = 1,
+    limit: LimitOption = None,
+    ids: IdsOption = None,
     shard: Annotated[str | None, typer.Option(help="Only shard i/n of the tasks (i from 0).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Samples run at once.")] = 4,
+    workers: WorkersOption = DEFAULT_WORKERS,
     out: Annotated[
         Path | None, typer.Option(help="Run dir (default: runs/<suite>-<mode>-<config hash>).")
     ] = None,
-    max_steps: Annotated[int, typer.Option(min=1, help="Most model calls of an agent sample.")] = 6,
-    max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens per reply.")] = 512,
-    max_total_tokens: Annotated[
-        int | None,
-        typer.Option(min=1, help="Most tokens over one agent sample (default: steps × per reply)."),
-    ] = None,
-    plan: Annotated[bool, typer.Option(help="Agent: ask for a plan before the first code.")] = True,
-    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.6,
+    max_steps: MaxStepsOption = DEFAULT_MAX_STEPS,
+    max_tokens: MaxTokensOption = None,
+    max_total_tokens: MaxTotalTokensOption = None,
+    max_seconds: MaxSecondsOption = None,
+    temperature: TemperatureOption = None,
+    top_p: TopPOption = None,
+    top_k: TopKOption = None,
+    min_p: MinPOption = None,
+    presence_penalty: PresencePenaltyOption = None,
+    plan: PlanOption = None,
+    system_prompt: SystemPromptOption = None,
     executor: Annotated[
         ExecutorChoice,
         typer.Option(help="local: threads here; ray: Ray tasks, each worker with its own pool and model."),
@@ -149,11 +173,16 @@ def run(
     larger -n or --limit extends the run (only the missing samples run). The figures go to RUN_DIR/summary.json.
     Exit code 1 when samples are left without a verdict (infra errors).
     """
+    from agent.models.presets import PresetOverrides
     from batch.summary_file import write_run_summary
 
+    overrides = PresetOverrides(
+        temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
+        max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt,
+    )  # fmt: skip
     config = run_config(
-        suite, backend, model, base_url, mode, samples, limit, ids, shard, max_steps, max_tokens,
-        max_total_tokens, plan, temperature,
+        suite, backend, model, base_url, mode, samples, limit, ids, shard, preset, overrides, max_steps,
+        max_total_tokens,
     )  # fmt: skip
     remote = remote_sandbox(sandbox_url, sandbox_token_env)
     prepared, records = run_suite(config, out, workers, executor, address, remote)
@@ -175,20 +204,19 @@ def run_config(
     limit: int | None,
     ids: str | None,
     shard: str | None,
+    preset: str | None,
+    overrides: PresetOverrides,
     max_steps: int,
-    max_tokens: int,
     max_total_tokens: int | None,
-    plan: bool,
-    temperature: float,
 ) -> RunConfig:
-    """The options as a run config (one-line errors for bad ones)."""
-    from agent.config import AgentConfig
-    from agent.models.base import Sampling
+    """The options as a run config, the model preset resolved (one-line errors for bad ones)."""
+    from agent.models.embedded import EMBEDDED_MODEL
     from batch.config import RunConfig
     from batch.selection import parse_ids
 
     try:
         check_backend(backend, oracle=True)
+        model_name = model or (ORACLE if backend == ORACLE else EMBEDDED_MODEL)
         return RunConfig(
             suite=suite,
             backend=backend,
@@ -199,9 +227,7 @@ def run_config(
             limit=limit,
             ids=parse_ids(ids) if ids is not None else None,
             shard=shard,
-            agent=AgentConfig.with_budget(
-                max_steps, max_tokens, max_total_tokens, Sampling(temperature=temperature), plan=plan
-            ),
+            agent=agent_config(model_name, preset, overrides, max_steps, max_total_tokens),
         )
     except ValueError as error:  # BatchError is one
         raise fail(str(error)) from None

@@ -8,8 +8,30 @@ from typing import Annotated
 
 import typer
 
-from agent.models.backends import BACKENDS_HELP
 from cli.errors import fail, read_text, sandbox_errors
+from cli.options import (
+    DEFAULT_MAX_STEPS,
+    BackendOption,
+    BaseUrlOption,
+    MaxSecondsOption,
+    MaxStepsOption,
+    MaxTokensOption,
+    MaxTotalTokensOption,
+    MinPOption,
+    ModelOption,
+    PlanOption,
+    PresencePenaltyOption,
+    PresetOption,
+    SeedOption,
+    SystemPromptOption,
+    TemperatureOption,
+    TopKOption,
+    TopPOption,
+    agent_config,
+    out_dir,
+)
+
+DEFAULT_OUT = Path("runs/solve")
 
 
 def solve(
@@ -18,18 +40,24 @@ def solve(
     task: Annotated[
         str | None, typer.Option("--task", help="A suite task, e.g. humaneval#HumanEval/0.")
     ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(help="Model: HF dir, .gguf file, or served name (default: embedded SmolLM2)."),
-    ] = None,
-    backend: Annotated[str, typer.Option(help=BACKENDS_HELP)] = "transformers",
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint (with --backend openai).")
-    ] = None,
-    max_steps: Annotated[int, typer.Option(help="Most model calls.")] = 6,
-    max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens per reply.")] = 512,
-    max_total_tokens: Annotated[
-        int | None, typer.Option(min=1, help="Most tokens over the whole solve (default: steps × per reply).")
+    model: ModelOption = None,
+    backend: BackendOption = "transformers",
+    base_url: BaseUrlOption = None,
+    preset: PresetOption = None,
+    max_steps: MaxStepsOption = DEFAULT_MAX_STEPS,
+    max_tokens: MaxTokensOption = None,
+    max_total_tokens: MaxTotalTokensOption = None,
+    max_seconds: MaxSecondsOption = None,
+    temperature: TemperatureOption = None,
+    top_p: TopPOption = None,
+    top_k: TopKOption = None,
+    min_p: MinPOption = None,
+    presence_penalty: PresencePenaltyOption = None,
+    plan: PlanOption = None,
+    system_prompt: SystemPromptOption = None,
+    seed: SeedOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where checkpoints and the trajectory go (default: runs/solve).")
     ] = None,
     tests: Annotated[
         Path | None,
@@ -39,10 +67,7 @@ def solve(
             'or a .jsonl file of {"input": ..., "output": ...} stdin/stdout cases.',
         ),
     ] = None,
-    plan: Annotated[bool, typer.Option(help="Ask for a plan before the first code.")] = True,
-    run_dir: Annotated[Path, typer.Option(help="Where checkpoints and the trajectory go.")] = Path(
-        "runs/solve"
-    ),
+    run_dir: Annotated[Path | None, typer.Option(hidden=True, help="Deprecated: --out.")] = None,
     fresh: Annotated[
         bool, typer.Option(help="Start over instead of resuming an earlier run of the same problem.")
     ] = False,
@@ -53,11 +78,11 @@ def solve(
     """Solve one problem with the agent; graded on hidden tests when the task has them."""
     from pydantic import ValidationError
 
-    from agent.config import AgentConfig
     from agent.graded_solve import solve_and_grade, solve_run_id
     from agent.models.config import ModelConfig, load_model
+    from agent.models.embedded import EMBEDDED_MODEL
     from agent.models.errors import ModelError
-    from agent.models.sampling import preset_for
+    from agent.models.presets import PresetOverrides
     from cli.live import LiveView, output_console
     from sandbox import PoolConfig, SandboxPool
     from tasks.adhoc import adhoc_task, user_tests
@@ -80,8 +105,18 @@ def solve(
         raise fail(str(error)) from None
     if not spec.prompt.strip():
         raise fail("the problem text is empty")
+    overrides = PresetOverrides(
+        temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
+        max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt, seed=seed,
+    )  # fmt: skip
     try:
-        fields = {"backend": backend, "base_url": base_url} | ({"model": model} if model else {})
+        config = agent_config(model or EMBEDDED_MODEL, preset, overrides, max_steps, max_total_tokens)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    try:
+        fields = {"backend": backend, "base_url": base_url, "preset": preset} | (
+            {"model": model} if model else {}
+        )
         chat_model = load_model(ModelConfig.model_validate(fields))
         chat_model.probe()  # a remote endpoint: fail now, in one line, not after the run started
     except ValidationError as error:
@@ -89,9 +124,7 @@ def solve(
         raise fail(f"--{'.'.join(map(str, first['loc'])).replace('_', '-')}: {first['msg']}") from None
     except (ModelError, ValueError) as error:
         raise fail(str(error).splitlines()[0]) from None
-    config = AgentConfig.with_budget(
-        max_steps, max_tokens, max_total_tokens, preset_for(chat_model.name), plan=plan
-    )
+    run_dir = out_dir(out, run_dir, DEFAULT_OUT)
     run_id = solve_run_id(spec, chat_model.name, config, fresh)
     console = output_console()
     view = LiveView(output_console(stderr=json_output), max_steps, spec.entry_point)

@@ -9,7 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cli import examples
 from cli.errors import fail, sandbox_errors
+from cli.options import SUITES_HELP, LimitOption, SuiteArgument
 
 if TYPE_CHECKING:
     from tasks.grading import Which
@@ -19,9 +21,6 @@ app = typer.Typer(
     help="Load task suites; check their reference solutions in the sandbox.", no_args_is_help=True
 )
 console = Console(highlight=False)
-
-SuiteArgument = Annotated[str, typer.Argument(help="humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH.")]
-LimitOption = Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")]
 
 
 def _load(suite: str, limit: int | None) -> list[TaskSpec]:
@@ -34,16 +33,27 @@ def _load(suite: str, limit: int | None) -> list[TaskSpec]:
     return tasks[:limit] if limit else tasks
 
 
-@app.command("list")
-def list_tasks(suite: SuiteArgument, limit: LimitOption = None) -> None:
-    """Print the suite's task ids and kinds."""
+@app.command("list", epilog=examples.TASKS_LIST)
+def list_tasks(
+    suite: Annotated[str | None, typer.Argument(help=SUITES_HELP, show_default=False)] = None,
+    limit: LimitOption = None,
+) -> None:
+    """Print the suite's task ids and kinds; with no suite, the suites there are."""
+    if suite is None:
+        from tasks.suites import BUNDLED_SUITES
+
+        suites = Table("suite", "what it reads", box=None, header_style="bold")
+        for name, what in BUNDLED_SUITES.items():
+            suites.add_row(Text(name), what)
+        console.print(suites)
+        return
     table = Table("id", "kind", box=None, header_style="bold")
     for task in _load(suite, limit):
         table.add_row(Text(task.id), task.kind)  # Text: ids and messages are data, never markup
     console.print(table)
 
 
-@app.command()
+@app.command(epilog=examples.TASKS_CHECK)
 def check(suite: SuiteArgument, limit: LimitOption = None) -> None:
     """Grade every reference solution on its task's hidden and public tests; exit code 1 if one fails."""
     from cli.render import status_text

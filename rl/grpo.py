@@ -26,6 +26,8 @@ from tasks.spec import TaskSpec
 FINAL_DIR = "final"
 LOG_FILE = "log.jsonl"
 CURVE_FILE = "reward_curve.png"
+SETTINGS_FILE = "settings.json"
+"""The run's settings (sampling and preset included), written before training starts."""
 
 
 class GrpoSettings(BaseModel):
@@ -43,7 +45,20 @@ class GrpoSettings(BaseModel):
     max_completion_length: int = Field(64, ge=8)
     learning_rate: float = Field(1e-5, gt=0)
     temperature: float = Field(0.7, gt=0)
-    """Lower than TRL's 1.0: a 135M model sampled at 1.0 writes mostly noise, and noise earns no reward."""
+    """Lower than TRL's 1.0: a 135M model sampled at 1.0 writes mostly noise, and noise earns no reward.
+    `sandloop train grpo` passes the model preset's (agent.models.presets) unless told."""
+    top_p: float = Field(1.0, gt=0, le=1)
+    """Nucleus sampling mass of the rollouts."""
+    top_k: int = Field(0, ge=0)
+    """Top-k cut-off of the rollouts; 0: none."""
+    min_p: float = Field(0.0, ge=0, le=1)
+    """Min-p cut-off of the rollouts; 0: none."""
+    presence_penalty: float = Field(0.0, ge=-2, le=2)
+    """Presence penalty of the rollouts: vLLM generation only (transformers' `generate` has none)."""
+    system_prompt: bool = True
+    """The prompts hold the agent's system message (False: its instructions open the user message)."""
+    preset: str | None = None
+    """The model preset the sampling came from, when a command resolved one (recorded in settings.json)."""
     beta: float = Field(0.0, ge=0)
     """KL coefficient; 0 loads no reference model (TRL's default)."""
     save_steps: int = Field(50, ge=1)
@@ -69,6 +84,8 @@ def grpo_config(settings: GrpoSettings) -> Any:
 
     gpu = cuda_available()
     use_vllm = vllm_usable() if settings.use_vllm is None else settings.use_vllm
+    if settings.presence_penalty and not use_vllm:
+        raise ValueError("presence_penalty: GRPO applies it with vLLM generation only (a GPU and vllm)")
     vllm: dict[str, Any] = {"use_vllm": True, "vllm_mode": "colocate"} if use_vllm else {}
     return GRPOConfig(
         output_dir=str(settings.out),
@@ -80,6 +97,12 @@ def grpo_config(settings: GrpoSettings) -> Any:
         max_completion_length=settings.max_completion_length,
         learning_rate=settings.learning_rate,
         temperature=settings.temperature,
+        top_p=settings.top_p,
+        top_k=settings.top_k,
+        min_p=settings.min_p or None,
+        generation_kwargs={"presence_penalty": settings.presence_penalty}
+        if settings.presence_penalty
+        else None,
         beta=settings.beta,
         logging_steps=1,
         save_strategy="steps",
@@ -113,7 +136,7 @@ def build_trainer(
         model=str(settings.model_dir),
         reward_funcs=TrlReward(pool, settings.reward),
         args=grpo_config(settings),
-        train_dataset=grpo_dataset(tasks),
+        train_dataset=grpo_dataset(tasks, system_prompt=settings.system_prompt),
         processing_class=tokenizer,
         callbacks=[RewardCurveCallback(settings.out / LOG_FILE, console)],
     )
@@ -143,6 +166,8 @@ def run_grpo(
     settings: GrpoSettings, tasks: Sequence[TaskSpec], pool: Sandbox, console: Console | None = None
 ) -> GrpoOutcome:
     trainer = build_trainer(settings, tasks, pool, console)
+    settings.out.mkdir(parents=True, exist_ok=True)
+    (settings.out / SETTINGS_FILE).write_text(settings.model_dump_json(indent=1) + "\n", encoding="utf-8")
     trainer.train()
     final = save_final(trainer, settings.out / FINAL_DIR)
     log = settings.out / LOG_FILE

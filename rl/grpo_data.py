@@ -11,13 +11,13 @@ from rl.dataset import trl_row
 from tasks.spec import TaskSpec
 
 
-def grpo_rows(tasks: Sequence[TaskSpec]) -> list[dict[str, Any]]:
+def grpo_rows(tasks: Sequence[TaskSpec], *, system_prompt: bool = True) -> list[dict[str, Any]]:
     """One conversational TRL row per task (`prompt` as chat messages, plus `verification_info`)."""
-    return [trl_row(task, first_messages(task)) for task in tasks]
+    return [trl_row(task, first_messages(task, system_prompt=system_prompt)) for task in tasks]
 
 
-def grpo_dataset(tasks: Sequence[TaskSpec]) -> Any:
+def grpo_dataset(tasks: Sequence[TaskSpec], *, system_prompt: bool = True) -> Any:
     """The rows as a `datasets.Dataset` (imported here: datasets is the optional `rl` extra)."""
     from datasets import Dataset
 
-    return Dataset.from_list(grpo_rows(tasks))
+    return Dataset.from_list(grpo_rows(tasks, system_prompt=system_prompt))

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.models.base import Sampling
+from agent.models.presets import PRESETS
 from agent.prompts import first_messages
 from rl.rewards import SandboxReward
 from sandbox import Sandbox
@@ -28,8 +29,8 @@ class EvalSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    sampling: Sampling = Field(default_factory=lambda: Sampling(temperature=0.2, top_p=0.9, top_k=50))
-    """Default: SmolLM2's preset (agent.models.sampling)."""
+    sampling: Sampling = Field(default_factory=lambda: PRESETS["smollm2"].sampling)
+    """Default: the embedded SmolLM2's preset (agent.models.presets); `max_tokens` below bounds a reply."""
     max_tokens: int = Field(96, ge=1)
     samples: int = Field(1, ge=1)
     """Draws per task."""

@@ -21,6 +21,10 @@ class Sampling(BaseModel):
     """Nucleus sampling mass."""
     top_k: int = Field(40, ge=0)
     """Top-k cut-off; 0 disables it."""
+    min_p: float = Field(0.0, ge=0.0, le=1.0)
+    """Min-p cut-off (tokens below this fraction of the likeliest one's probability are dropped); 0 disables it."""
+    presence_penalty: float = Field(0.0, ge=-2.0, le=2.0)
+    """Subtracted from the logit of every token the reply already holds (OpenAI's meaning); 0 disables it."""
     max_tokens: int = Field(1024, ge=1)
     """Most tokens to generate in this call."""
     seed: int | None = None

@@ -51,6 +51,9 @@ class ModelConfig(BaseModel):
     (`auto`) unless set."""
     timeout_s: float = Field(600.0, gt=0)
     """Seconds one call to a server may take before it is abandoned."""
+    preset: str | None = None
+    """The model preset's name (agent.models.presets); None: recognised from the model's name. The openai
+    backend reads from it whether the template opens `<think>` when the server cannot tell."""
     vllm: VLLMEngine = Field(default_factory=VLLMEngine)
     """Engine settings of the in-process vllm backend."""
     request_extras: dict[str, Any] = Field(default_factory=dict)

@@ -32,15 +32,15 @@ from agent.models.config import ModelConfig
 from agent.models.embedded import EMBEDDED_MODEL, embedded_gguf
 from agent.models.errors import ContextOverflowError, ModelError, context_window_named
 from agent.models.gguf_cache import cache_dir_for
+from agent.models.presets import check_sampling, resolve_preset
 from agent.models.replies import build_reply, opens_thinking
-from agent.models.sampling import check_sampling
 from agent.models.wire import openai_messages
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 PLACEHOLDER_KEY = "EMPTY"  # local servers ignore the key, but the client insists on one
-OPTIONAL_FIELDS = ("stream_options", "top_k")
+OPTIONAL_FIELDS = ("stream_options", "top_k", "min_p")
 # the extras of the OpenAI schema that go in the request body as they are (vLLM's names)
-BODY_EXTRAS = ("top_k",)
+BODY_EXTRAS = ("top_k", "min_p")
 # vLLM without `--tool-call-parser` refuses `tools` with the default tool choice (auto)
 NO_TOOL_PARSER = "--tool-call-parser"
 PROBE_CONVERSATION = [{"role": "user", "content": "Hi"}]
@@ -137,7 +137,9 @@ class OpenAIModel(ChatModel):
             answer = httpx.post(f"{root}/tokenize", json=body, timeout=min(10.0, self._config.timeout_s))
             tail = answer.json().get("token_strs")[-4:] if answer.status_code == 200 else None
         except (httpx.HTTPError, ValueError, AttributeError, TypeError):
-            return False  # no such endpoint (not vLLM): the reply's own tags decide
+            tail = None
+        if tail is None:  # no such endpoint (not vLLM): the model family's preset says
+            return resolve_preset(self.name, self._config.preset).opens_thinking
         # byte-level vocabularies spell a newline `Ċ`
         return isinstance(tail, list) and opens_thinking("".join(map(str, tail)).replace("Ċ", "\n"))
 
@@ -153,6 +155,10 @@ class OpenAIModel(ChatModel):
             "stream_options": {"include_usage": True},
             "top_k": sampling.top_k or -1,  # -1: no cut, for vLLM and llama.cpp alike
         }
+        if sampling.min_p:  # sent only when set: servers that do not know it need not see it
+            request["min_p"] = sampling.min_p
+        if sampling.presence_penalty:
+            request["presence_penalty"] = sampling.presence_penalty
         if sampling.seed is not None:
             request["seed"] = sampling.seed
         if tools:

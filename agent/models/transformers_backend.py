@@ -11,13 +11,20 @@ from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.errors import ModelError
 from agent.models.local import local_model_dir
+from agent.models.presets import check_sampling
 from agent.models.replies import build_reply, opens_thinking
-from agent.models.sampling import check_sampling
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # set before transformers is imported: weights are local only
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig, TextStreamer
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    GenerationConfig,
+    LogitsProcessor,
+    LogitsProcessorList,
+    TextStreamer,
+)
 from transformers.utils import logging as transformers_logging
 
 transformers_logging.disable_progress_bar()  # weight-loading bars would interleave with the live view
@@ -65,7 +72,12 @@ class TransformersModel(ChatModel):
         config = self._generation_config(sampling)
         streamer = _Streamer(self._tokenizer, self.on_token) if self.on_token else None
         with torch.inference_mode():
-            output = self._model.generate(**inputs, generation_config=config, streamer=streamer)
+            output = self._model.generate(
+                **inputs,
+                generation_config=config,
+                logits_processor=_penalties(sampling, prompt_tokens),
+                streamer=streamer,
+            )
         new_ids = output[0, prompt_tokens:].tolist()
         raw = self._tokenizer.decode(new_ids, skip_special_tokens=True)
         assert isinstance(raw, str)
@@ -88,8 +100,9 @@ class TransformersModel(ChatModel):
             config.temperature = sampling.temperature
             config.top_p = sampling.top_p
             config.top_k = sampling.top_k or None  # 0 disables the cut
+            config.min_p = sampling.min_p or None
         else:  # greedy: sampling knobs from the model's defaults would only draw warnings
-            config.temperature = config.top_p = config.top_k = None
+            config.temperature = config.top_p = config.top_k = config.min_p = None
         if config.pad_token_id is None:
             config.pad_token_id = self._tokenizer.pad_token_id or self._tokenizer.eos_token_id
         return config
@@ -111,3 +124,27 @@ class _Streamer(TextStreamer):
     def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
         if text:
             self._sink(text)
+
+
+class PresencePenalty(LogitsProcessor):
+    """OpenAI's presence penalty, which `generate` lacks (its repetition penalty scales, it does not subtract):
+    every token the reply already holds loses `penalty` from its logit."""
+
+    def __init__(self, penalty: float, prompt_tokens: int) -> None:
+        self.penalty = penalty
+        self.prompt_tokens = prompt_tokens
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.FloatTensor:
+        generated = input_ids[:, self.prompt_tokens :]
+        if generated.shape[-1] == 0:
+            return scores  # type: ignore[return-value]  # generate passes float scores
+        seen = torch.zeros_like(scores, dtype=torch.bool).scatter_(1, generated, True)
+        penalized: torch.FloatTensor = scores - self.penalty * seen.to(scores.dtype)  # type: ignore[assignment]
+        return penalized
+
+
+def _penalties(sampling: Sampling, prompt_tokens: int) -> LogitsProcessorList:
+    processors = LogitsProcessorList()
+    if sampling.presence_penalty:
+        processors.append(PresencePenalty(sampling.presence_penalty, prompt_tokens))
+    return processors

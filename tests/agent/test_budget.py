@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agent.config import AgentConfig
 from agent.models.base import Sampling
+from agent.models.presets import PresetOverrides
 from batch.config import RunConfig
 from cli.run_cmd import Mode, run_config
 
@@ -17,10 +18,11 @@ def test_the_whole_budget_defaults_to_full_replies_at_every_step() -> None:
 
 
 def test_run_and_rollouts_options_record_both_limits() -> None:
-    options = ("toy", "oracle", None, None, Mode.agent, 1, None, None, None, 4, 64)
-    config = run_config(*options, 100, True, 0.6)
+    options = ("toy", "oracle", None, None, Mode.agent, 1, None, None, None, None)
+    per_reply = PresetOverrides(max_tokens=64)
+    config = run_config(*options, per_reply, 4, 100)
     assert (config.agent.max_total_tokens, config.agent.sampling.max_tokens) == (100, 64)
-    assert run_config(*options, None, True, 0.6).agent.max_total_tokens == 4 * 64
+    assert run_config(*options, per_reply, 4, None).agent.max_total_tokens == 4 * 64
     stored = config.model_dump(mode="json")["agent"]
     assert stored["max_total_tokens"] == 100 and stored["sampling"]["max_tokens"] == 64
 

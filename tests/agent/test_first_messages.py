@@ -40,3 +40,26 @@ def test_all_paths_open_with_the_same_messages(tmp_path: Path) -> None:
     tools = SimpleNamespace(handle=SimpleNamespace(task=task), config=AgentConfig(native_tools=True))
     send, _ = nodes._conversation({}, tools, prompts.PLAN)  # type: ignore[arg-type]
     assert send[0]["content"] == prompts.SYSTEM_WITH_TOOLS
+
+
+def test_without_a_system_prompt_every_path_puts_the_instructions_in_the_user_message() -> None:
+    """DeepSeek-R1's card: no system prompt. The agent, single-shot runs and GRPO rows all follow the preset."""
+    from agent.models.presets import PRESETS
+
+    task = make_add_task()
+    opening = prompts.first_messages(task, system_prompt=False)
+    assert [m["role"] for m in opening] == ["user"]
+    assert opening[0]["content"] == f"{prompts.SYSTEM}\n\n{prompts.problem_statement(task)}"
+
+    config = AgentConfig.from_preset(PRESETS["deepseek-r1-distill"], max_steps=2, max_total_tokens=None)
+    assert not config.system_prompt and not config.plan
+    model = ScriptedModel(["```python\ndef add(a, b):\n    return a + b\n```"])
+    run = RunConfig(suite="toy", backend="scripted", mode="single-shot", agent=config)
+    single_shot_answer(model, task, run)
+    assert [m.as_chat() for m in model.calls[0]] == opening
+
+    context = SimpleNamespace(handle=SimpleNamespace(task=task), config=config)
+    send, _ = nodes._conversation({}, context, prompts.WRITE)  # type: ignore[arg-type]
+    assert [m["role"] for m in send] == ["user"]
+    assert send[0]["content"] == f"{opening[0]['content']}\n\n{prompts.WRITE}"
+    assert grpo_rows([task], system_prompt=False)[0]["prompt"] == opening

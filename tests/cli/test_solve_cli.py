@@ -51,7 +51,7 @@ def test_an_unreachable_endpoint_is_one_clear_line() -> None:
 @pytest.mark.docker
 def test_the_embedded_model_solves_live_and_resumes(tmp_path: Path) -> None:
     args = ["solve", "--task", f"jsonl:{ROOT}/docs/examples/tasks.jsonl#is_even", "--max-steps", "2"]
-    args += ["--max-tokens", "64", "--no-plan", "--run-dir", str(tmp_path), "--json"]
+    args += ["--max-tokens", "64", "--no-plan", "--out", str(tmp_path), "--json"]
     done = sandloop(*args)
     assert done.returncode in (0, 1), done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])

@@ -15,7 +15,7 @@ def test_the_cli_mounted_as_train_refuses_an_unknown_split_in_one_line(tmp_path:
 
     root = typer.Typer()  # as cli/main.py mounts it: app.add_typer(train_cmd.app, name="train")
     root.add_typer(train_cmd.app, name="train")
-    result = CliRunner().invoke(root, ["train", "grpo", "--suite", "generated:test", "--out", str(tmp_path)])
+    result = CliRunner().invoke(root, ["train", "grpo", "generated:test", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "unknown split 'test'" in result.output
     assert not list(tmp_path.iterdir())
@@ -30,12 +30,6 @@ def test_the_cli_is_a_sub_app_with_the_documented_options() -> None:
     command = getattr(group, "commands", {}).get("grpo")  # a group: `train grpo` once mounted
     assert command is not None
     options = {name for param in command.params for name in param.opts}
-    wanted = {
-        "--steps",
-        "--num-generations",
-        "--max-completion-length",
-        "--learning-rate",
-        "--out",
-        "--limit",
-    }
-    assert wanted | {"--model", "--suite"} <= options
+    wanted = {"--steps", "-n", "--num-generations", "--max-tokens", "--learning-rate", "--out", "--limit"}
+    assert wanted | {"--model", "--preset", "--temperature", "--workers"} <= options
+    assert [param.name for param in command.params if param.param_type_name == "argument"] == ["suite"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tasks import TaskError, load_suite, load_task
+from tasks.suites import SUITE_FORMS
 
 DATA = Path(__file__).parent / "data"
 
@@ -50,10 +51,10 @@ def test_unknown_tasks_are_one_line_errors(name: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("humaneval+", "unknown suite 'humaneval+': expected humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH"),
+        ("humaneval+", "unknown suite 'humaneval+': expected " + SUITE_FORMS),
         (
             "apps:data.jsonl",
-            "unknown suite 'apps:data.jsonl': expected humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH",
+            "unknown suite 'apps:data.jsonl': expected " + SUITE_FORMS,
         ),
         ("jsonl:", "suite 'jsonl' reads a data file: name it jsonl:PATH"),
     ],

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tasks.suites import SUITE_FORMS
 from tests.support.cli_process import sandloop
 
 DATA = Path(__file__).parent / "data"
@@ -50,7 +51,7 @@ def test_list_prints_ids_and_kinds() -> None:
     [
         (
             ["tasks", "check", "nosuch"],
-            "error: unknown suite 'nosuch': expected humaneval, mbpp:PATH, stdio:PATH or jsonl:PATH",
+            f"error: unknown suite 'nosuch': expected {SUITE_FORMS}",
         ),
         (["tasks", "list", "mbpp:/nonexistent/mbpp.jsonl"], "error: /nonexistent/mbpp.jsonl: no such file"),
     ],

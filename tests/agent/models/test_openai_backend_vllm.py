@@ -120,3 +120,18 @@ def test_text_tool_call_without_parser(vllm_servers: VLLMServers) -> None:
     assert reply.finish_reason == "tool_calls"
     assert reply.text == ""
     assert reply.reasoning == "Run it."
+
+
+def test_min_p_and_the_presence_penalty_reach_the_server(vllm_servers: VLLMServers) -> None:
+    """min_p travels as vLLM's extra body field: at 1 only the likeliest token survives, so sampling even at
+    temperature 2 gives the same reply whatever the seed; without it the seeds differ."""
+    hot = Sampling(temperature=2.0, top_p=1.0, top_k=0, max_tokens=24, presence_penalty=0.5)
+    only_the_top = [
+        chat(vllm_servers.with_parsers, None, sampling=hot.model_copy(update={"min_p": 1.0, "seed": seed}))
+        for seed in (1, 2, 3)
+    ]
+    assert len({(r.reasoning, r.text) for r in only_the_top}) == 1
+    free = [
+        chat(vllm_servers.with_parsers, None, sampling=hot.model_copy(update={"seed": s})) for s in (1, 2, 3)
+    ]
+    assert len({(r.reasoning, r.text) for r in free}) > 1

@@ -74,3 +74,32 @@ def test_tools_with_a_template_that_has_none(model: TransformersModel) -> None:
     tool = {"type": "function", "function": {"name": "run_tests", "parameters": {"type": "object"}}}
     reply = model.chat(HELLO, tools=[tool], sampling=Sampling(max_tokens=4, seed=0))
     assert reply.completion_tokens > 0
+
+
+REPEAT = [Message(role="user", content="Write the word cat ten times, separated by spaces.")]
+
+
+def test_min_p_reaches_generate(model: TransformersModel) -> None:
+    """min_p 1 keeps only the likeliest token: sampling at temperature 1 then decodes as greedy does."""
+    greedy = model.chat(REPEAT, sampling=Sampling(temperature=0.0, max_tokens=12))
+    for seed in (1, 2):
+        only_the_top = Sampling(temperature=1.0, top_p=1.0, top_k=0, min_p=1.0, max_tokens=12, seed=seed)
+        assert model.chat(REPEAT, sampling=only_the_top).text == greedy.text
+
+
+def test_presence_penalty_reaches_generate(model: TransformersModel) -> None:
+    """Greedy decoding is deterministic: a penalty on what the reply already holds changes what it repeats."""
+    plain = model.chat(REPEAT, sampling=Sampling(temperature=0.0, max_tokens=24))
+    penalized = model.chat(REPEAT, sampling=Sampling(temperature=0.0, max_tokens=24, presence_penalty=2.0))
+    assert penalized.text != plain.text
+
+
+def test_the_presence_penalty_counts_reply_tokens_only() -> None:
+    import torch
+
+    from agent.models.transformers_backend import PresencePenalty
+
+    ids = torch.tensor([[5, 6, 2, 2, 3]])  # a prompt of two tokens, then a reply holding 2 (twice) and 3
+    scores = torch.zeros(1, 8)
+    penalized = PresencePenalty(1.5, prompt_tokens=2)(ids, scores)
+    assert penalized.tolist() == [[0.0, 0.0, -1.5, -1.5, 0.0, 0.0, 0.0, 0.0]]  # once per token, not per use

@@ -134,3 +134,12 @@ def test_context_overflow_is_a_clear_error(engine: VLLMModel) -> None:
         engine.chat(long_problem, sampling=SAMPLING)
     assert raised.value.window == CONTEXT_WINDOW
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.slow
+def test_every_sampling_value_reaches_vllm(engine: VLLMModel) -> None:
+    """min_p and the presence penalty are in the SamplingParams the engine generates with."""
+    params = engine._sampling_params(Sampling(top_k=20, min_p=0.05, presence_penalty=1.5, max_tokens=8))
+    assert (params.top_k, params.min_p, params.presence_penalty, params.max_tokens) == (20, 0.05, 1.5, 8)
+    reply = engine.chat(PROBLEM, sampling=Sampling(min_p=0.05, presence_penalty=1.5, max_tokens=8, seed=0))
+    assert 0 < reply.completion_tokens <= 8  # vLLM took them
