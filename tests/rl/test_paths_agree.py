@@ -21,10 +21,10 @@ from batch.workers import LocalExecutor
 from rl import verl_reward
 from rl.config import RewardConfig
 from rl.dataset import trl_row, verl_row
-from rl.train_log import PASS_KEY, REWARD_KEY, StepLogCallback, read_log
 from rl.heldout import score_completions
 from rl.rewards import reward
 from rl.rollouts import export, reward_of
+from rl.train_log import PASS_KEY, REWARD_KEY, StepLogCallback, read_log
 from rl.trl_reward import TrlReward
 from sandbox import PoolConfig, SandboxPool
 from tasks.grading import grade
