@@ -63,7 +63,18 @@ def test_the_cli_trains_on_the_training_split_and_its_model_loads(sft_file: Path
     assert heldout and heldout < len(rows)  # both kinds present: the held-out ones must be left out
     out = tmp_path / "sft"
     done = sandloop(
-        "train", "sft", "--data", str(sft_file), "--out", str(out), "--steps", "2", "--batch-size", "2"
+        "train",
+        "sft",
+        "--data",
+        str(sft_file),
+        "--out",
+        str(out),
+        "--steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--max-length",
+        "256",
     )
     assert done.returncode == 0, done.stderr
     assert f"{len(rows) - heldout} training conversations ({heldout} held-out left out)" in done.stdout
