@@ -1,7 +1,10 @@
-"""`sandloop train grpo`: GRPO with TRL on a task suite, rewarded by the sandbox; progress shown live."""
+"""`sandloop train sft|grpo`: cold-start SFT on passing trajectories, GRPO on a task suite rewarded by the
+sandbox; progress shown live; a killed run continues with `--resume`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,14 +32,16 @@ from cli.sandbox_options import TOKEN_ENV, SandboxTokenEnv, SandboxUrls, remote_
 if TYPE_CHECKING:
     from tasks.spec import TaskSpec
 
-app = typer.Typer(help="Fine-tune a model with RL on the sandbox reward.", no_args_is_help=True)
+app = typer.Typer(
+    help="Fine-tune a model: SFT on passing trajectories, GRPO on the sandbox reward.", no_args_is_help=True
+)
 console = Console(highlight=False)
 
 
 @app.callback()
 def train() -> None:
-    """Fine-tune a model with RL on the sandbox reward."""
-    # A callback keeps this a command group with one command (`train grpo`), as it is once mounted.
+    """Fine-tune a model: SFT on passing trajectories, GRPO on the sandbox reward."""
+    # A callback keeps this a command group (`train sft`, `train grpo`), as it is once mounted.
 
 
 GENERATED = "generated"
@@ -106,6 +111,9 @@ def grpo(
     seed: Annotated[int, typer.Option(help="Seed of data order and sampling.")] = 0,
     sandbox_url: SandboxUrls = None,
     sandbox_token_env: SandboxTokenEnv = TOKEN_ENV,
+    resume: Annotated[
+        bool, typer.Option(help="Continue from the last checkpoint in OUT (optimizer state included).")
+    ] = False,
 ) -> None:
     """Run TRL's GRPOTrainer with the sandbox reward; the trained model lands in OUT/final.
 
@@ -143,6 +151,7 @@ def grpo(
             preset=resolved.name,
             save_steps=save_steps,
             seed=seed,
+            resume=resume,
         )
     except ValidationError as error:
         first = error.errors()[0]
@@ -162,7 +171,75 @@ def grpo(
         f"steps of {prompts_per_step} prompts x {num_generations} completions (<= {settings.max_completion_length} "
         f"tokens, temperature {settings.temperature:g})"
     )
-    with sandbox_errors(), open_sandbox(PoolConfig(size=workers), remote) as pool:
+    with training_errors(), sandbox_errors(), open_sandbox(PoolConfig(size=workers), remote) as pool:
         outcome = run_grpo(settings, tasks, pool, console)
     console.print(f"[green]saved:[/] {outcome.final_dir}")
     console.print(f"log: {outcome.log}" + (f"  curve: {outcome.curve}" if outcome.curve else ""))
+
+
+@app.command()
+def sft(
+    data: Annotated[Path, typer.Option(help="The SFT export: sft.jsonl of `sandloop rollouts`.")],
+    model: Annotated[
+        str | None, typer.Option(help="HF model directory or .gguf file (default: the embedded SmolLM2).")
+    ] = None,
+    steps: Annotated[int, typer.Option(min=1, help="Optimizer steps.")] = 40,
+    batch_size: Annotated[int, typer.Option(min=1, help="Conversations per optimizer step.")] = 4,
+    max_length: Annotated[int, typer.Option(min=16, help="Most tokens per conversation.")] = 1024,
+    learning_rate: Annotated[float, typer.Option(min=0.0, help="AdamW learning rate.")] = 2e-5,
+    save_steps: Annotated[int, typer.Option(min=1, help="Save a checkpoint every N steps.")] = 50,
+    out: Annotated[Path, typer.Option(help="Checkpoints, final model, log.jsonl, loss_curve.png.")] = Path(
+        "runs/sft"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of data order.")] = 0,
+    resume: Annotated[
+        bool, typer.Option(help="Continue from the last checkpoint in OUT (optimizer state included).")
+    ] = False,
+) -> None:
+    """Run TRL's SFTTrainer on passing trajectories (training split only); the model lands in OUT/final.
+
+    Example: sandloop rollouts generated -n 4 --out runs/roll && sandloop train sft --data runs/roll/sft.jsonl
+    """
+    from pydantic import ValidationError
+
+    from rl.sft import SftSettings, run_sft
+
+    try:
+        settings = SftSettings(
+            data=data,
+            model_dir=model_dir(model),
+            out=out,
+            steps=steps,
+            batch_size=batch_size,
+            max_length=max_length,
+            learning_rate=learning_rate,
+            save_steps=save_steps,
+            seed=seed,
+            resume=resume,
+        )
+    except ValidationError as error:
+        raise fail(str(error.errors()[0]["msg"])) from None
+    try:
+        import trl  # noqa: F401
+    except ImportError:
+        raise fail("SFT needs TRL: pip install 'sandloop[rl]'") from None
+    console.print(f"SFT: {data} on {settings.model_dir}, {steps} steps of {batch_size} conversations")
+    with training_errors():
+        outcome = run_sft(settings, console)
+    console.print(
+        f"{outcome.examples} training conversations"
+        + (f" ({outcome.skipped_heldout} held-out left out)" if outcome.skipped_heldout else "")
+    )
+    console.print(f"[green]saved:[/] {outcome.final_dir}")
+    console.print(f"log: {outcome.log}" + (f"  curve: {outcome.curve}" if outcome.curve else ""))
+
+
+@contextmanager
+def training_errors() -> Iterator[None]:
+    """A run that cannot start as asked (stale checkpoints, bad data line) ends in one line."""
+    from rl.training import TrainingError
+
+    try:
+        yield
+    except TrainingError as error:
+        raise fail(str(error)) from None

@@ -18,32 +18,34 @@ from rich.console import Console
 
 from rl.config import RewardConfig
 from rl.grpo_data import grpo_dataset
-from rl.grpo_log import RewardCurveCallback, plot_reward_curve
+from rl.train_log import StepLogCallback, plot_curve
+from rl.training import (
+    FINAL_DIR,
+    LOG_FILE,
+    TrainingRun,
+    base_model_name,
+    drop_end_checkpoint,
+    name_base_model,
+    resume_point,
+    save_final,
+    trainer_arguments,
+)
 from rl.trl_reward import TrlReward
 from sandbox import Sandbox
 from tasks.spec import TaskSpec
 
-FINAL_DIR = "final"
-LOG_FILE = "log.jsonl"
 CURVE_FILE = "reward_curve.png"
 SETTINGS_FILE = "settings.json"
 """The run's settings (sampling and preset included), written before training starts."""
 
 
-class GrpoSettings(BaseModel):
+class GrpoSettings(TrainingRun):
     """One GRPO run. The defaults are sized for a demonstration with the embedded 135M model on a CPU."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    model_dir: Path
-    """A plain HF model directory (the embedded model's dequantized cache, or `--model PATH`)."""
-    out: Path
-    steps: int = Field(40, ge=1)
     num_generations: int = Field(4, ge=2)
     """Completions per prompt: GRPO's group, whose mean reward is each completion's baseline."""
     prompts_per_step: int = Field(2, ge=1)
     max_completion_length: int = Field(64, ge=8)
-    learning_rate: float = Field(1e-5, gt=0)
     temperature: float = Field(0.7, gt=0)
     """Lower than TRL's 1.0: a 135M model sampled at 1.0 writes mostly noise, and noise earns no reward.
     `sandloop train grpo` passes the model preset's (agent.models.presets) unless told."""
@@ -61,8 +63,6 @@ class GrpoSettings(BaseModel):
     """The model preset the sampling came from, when a command resolved one (recorded in settings.json)."""
     beta: float = Field(0.0, ge=0)
     """KL coefficient; 0 loads no reference model (TRL's default)."""
-    save_steps: int = Field(50, ge=1)
-    seed: int = 0
     use_vllm: bool | None = None
     """None: use vLLM when it imports and CUDA is available."""
     reward: RewardConfig = Field(default_factory=RewardConfig)
@@ -88,14 +88,12 @@ def grpo_config(settings: GrpoSettings) -> Any:
         raise ValueError("presence_penalty: GRPO applies it with vLLM generation only (a GPU and vllm)")
     vllm: dict[str, Any] = {"use_vllm": True, "vllm_mode": "colocate"} if use_vllm else {}
     return GRPOConfig(
-        output_dir=str(settings.out),
-        max_steps=settings.steps,
+        **trainer_arguments(settings, gpu),
         # One optimizer step sees every completion of `prompts_per_step` prompts: whole GRPO groups.
         per_device_train_batch_size=settings.prompts_per_step * settings.num_generations,
         gradient_accumulation_steps=1,
         num_generations=settings.num_generations,
         max_completion_length=settings.max_completion_length,
-        learning_rate=settings.learning_rate,
         temperature=settings.temperature,
         top_p=settings.top_p,
         top_k=settings.top_k,
@@ -104,16 +102,6 @@ def grpo_config(settings: GrpoSettings) -> Any:
         if settings.presence_penalty
         else None,
         beta=settings.beta,
-        logging_steps=1,
-        save_strategy="steps",
-        save_steps=settings.save_steps,
-        save_total_limit=2,
-        save_only_model=True,  # no optimizer state: a checkpoint is a model to load, not a run to resume
-        report_to="none",
-        disable_tqdm=True,  # the reward callback prints one line per step instead
-        seed=settings.seed,
-        use_cpu=not gpu,
-        bf16=gpu,
         gradient_checkpointing=gpu,  # saves GPU memory; on a CPU it only costs time
         **vllm,
     )
@@ -138,9 +126,10 @@ def build_trainer(
         args=grpo_config(settings),
         train_dataset=grpo_dataset(tasks, system_prompt=settings.system_prompt),
         processing_class=tokenizer,
-        callbacks=[RewardCurveCallback(settings.out / LOG_FILE, console)],
+        callbacks=[StepLogCallback(settings.out / LOG_FILE, console)],
     )
     trainer.remove_callback(PrinterCallback)  # it would print every log dict under our lines
+    name_base_model(trainer, base_model_name(settings.model_dir))
     return trainer
 
 
@@ -155,23 +144,17 @@ class GrpoOutcome(BaseModel):
     """The trainer's own log rows (`trainer.state.log_history`)."""
 
 
-def save_final(trainer: Any, directory: Path) -> Path:
-    """Model and tokenizer as plain `save_pretrained` output: what the transformers backend loads."""
-    trainer.model.save_pretrained(directory)
-    trainer.processing_class.save_pretrained(directory)
-    return directory
-
-
 def run_grpo(
     settings: GrpoSettings, tasks: Sequence[TaskSpec], pool: Sandbox, console: Console | None = None
 ) -> GrpoOutcome:
+    """Train (or continue a killed run with `settings.resume`), then save `OUT/final` and the curve."""
+    checkpoint = resume_point(settings)
     trainer = build_trainer(settings, tasks, pool, console)
     settings.out.mkdir(parents=True, exist_ok=True)
     (settings.out / SETTINGS_FILE).write_text(settings.model_dump_json(indent=1) + "\n", encoding="utf-8")
-    trainer.train()
-    final = save_final(trainer, settings.out / FINAL_DIR)
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    final = save_final(trainer, settings.out / FINAL_DIR, base_model_name(settings.model_dir))
+    drop_end_checkpoint(settings)
     log = settings.out / LOG_FILE
-    curve = (
-        plot_reward_curve(log, settings.out / CURVE_FILE) if log.read_text(encoding="utf-8").strip() else None
-    )
+    curve = plot_curve(log, settings.out / CURVE_FILE) if log.read_text(encoding="utf-8").strip() else None
     return GrpoOutcome(final_dir=final, log=log, curve=curve, log_history=list(trainer.state.log_history))

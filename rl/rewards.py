@@ -19,6 +19,7 @@ from rl.completions import Answer, AnswerFormat, Completion, extract_answer
 from rl.config import FormatTerm, RewardConfig, RewardMode
 from rl.stats import RewardStats
 from sandbox import Sandbox, Status
+from sandbox.errors import SandboxError
 from tasks.grading import grade_many
 from tasks.spec import TaskSpec
 from tasks.verdict import Verdict
@@ -110,14 +111,20 @@ class SandboxReward:
             )
         answers = [self.answer(c, t.entry_point) for t, c in zip(tasks, completions, strict=True)]
         graded = [index for index, answer in enumerate(answers) if answer.code is not None]
-        verdicts = grade_many(
-            self.pool,
-            [(tasks[i], answers[i].code or "") for i in graded],
-            "hidden",
-            self.config.infra_retry,
-            on_round=self.stats.count_retry_round,
-            wait=self.wait,
-        )
+        try:
+            verdicts = grade_many(
+                self.pool,
+                [(tasks[i], answers[i].code or "") for i in graded],
+                "hidden",
+                self.config.infra_retry,
+                on_round=self.stats.count_retry_round,
+                wait=self.wait,
+            )
+        except SandboxError as error:
+            # The engine went away (or the pool closed) mid-training: these completions are unscored (None),
+            # and the trainer's step goes on rather than the whole run dying in a traceback.
+            first_line = (str(error).splitlines() or [type(error).__name__])[0]
+            verdicts = [Verdict.unreachable(first_line) for _ in graded]
         by_index = dict(zip(graded, verdicts, strict=True))
         scores = [self._score(answer, by_index.get(index)) for index, answer in enumerate(answers)]
         self.stats.count_statuses([score.status for score in scores])

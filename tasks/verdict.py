@@ -49,3 +49,8 @@ class Verdict(BaseModel):
             attempts=attempts,
             result=result,
         )
+
+    @classmethod
+    def unreachable(cls, message: str) -> Self:
+        """No sandbox could grade it (the engine went away, the pool closed): an infrastructure error."""
+        return cls(status="infra_error", pass_fraction=0.0, test_count=None, crashed=False, message=message)

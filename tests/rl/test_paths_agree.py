@@ -21,10 +21,10 @@ from batch.workers import LocalExecutor
 from rl import verl_reward
 from rl.config import RewardConfig
 from rl.dataset import trl_row, verl_row
-from rl.grpo_log import PASS_KEY, REWARD_KEY, RewardCurveCallback, read_log
 from rl.heldout import score_completions
 from rl.rewards import reward
 from rl.rollouts import export, reward_of
+from rl.train_log import PASS_KEY, REWARD_KEY, StepLogCallback, read_log
 from rl.trl_reward import TrlReward
 from sandbox import PoolConfig, SandboxPool
 from tasks.grading import grade
@@ -110,7 +110,7 @@ def test_trl_and_the_grpo_log_agree(pool: SandboxPool, direct: list[Verdict], tm
     assert rewards == [reward(v, "ok", RewardConfig()) for v in direct]
     assert logged["sandbox_status"] == [v.status for v in direct]
     # GRPOTrainer logs the mean reward beside the reward's own metrics; the callback writes what it is given.
-    callback = RewardCurveCallback(tmp_path / "log.jsonl")
+    callback = StepLogCallback(tmp_path / "log.jsonl")
     state = SimpleNamespace(global_step=1, max_steps=1)
     mean = sum(r or 0.0 for r in rewards) / len(rewards)
     callback.on_log(None, state, None, logs={REWARD_KEY: mean, PASS_KEY: logged[PASS_KEY]})

@@ -10,7 +10,9 @@ import docker
 import pytest
 
 from rl.config import FormatTerm, RewardConfig
+from rl.dataset import trl_row
 from rl.rewards import SandboxReward
+from rl.trl_reward import TrlReward
 from sandbox import PoolConfig, SandboxPool
 from sandbox.image.recipe import image_tag
 from tasks import load_suite
@@ -122,6 +124,24 @@ def test_infra_errors_are_unscored_not_failures(missing_image_pool: SandboxPool,
     assert stats.infra_unscored == 2
     assert stats.infra_retries == 4  # both retried twice: three attempts each
     assert stats.infra_recovered == 0
+
+
+def test_a_pool_gone_mid_training_leaves_the_step_unscored_not_crashed(
+    docker_client: docker.DockerClient, square: TaskSpec
+) -> None:
+    # What a trainer sees after the engine died: the pool raises a SandboxError on every run (EngineLost; here
+    # a real pool closed under it, the same error family) and the reward must answer None, never raise.
+    pool = SandboxPool(PoolConfig(size=1), client=docker_client)
+    pool.close()
+    reward = TrlReward(pool)
+    rows = [trl_row(square, square.prompt)] * 2
+    rewards = reward(
+        [row["prompt"] for row in rows],
+        [as_completion(HONEST), NO_CODE],
+        verification_info=[row["verification_info"] for row in rows],
+    )
+    assert rewards == [None, 0.0]  # unscored; a completion without code needs no sandbox
+    assert reward.stats.snapshot().infra_unscored == 1
 
 
 def test_no_retry_without_a_retry_budget(missing_image_pool: SandboxPool, square: TaskSpec) -> None:

@@ -1,0 +1,129 @@
+"""What every `sandloop train` run shares, whatever its TRL trainer: checkpoints that resume exactly, the
+base model named in the model card, the final model as a plain directory, and no duplicated checkpoint.
+
+Checkpoints keep optimizer, scheduler and RNG state (not `save_only_model`): `--resume` continues a killed
+run from its last checkpoint as if it had never stopped. The final model in `OUT/final` is model and
+tokenizer only: what `--model OUT/final` loads in every command.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.models.embedded import EMBEDDED_HF_NAME
+
+FINAL_DIR = "final"
+LOG_FILE = "log.jsonl"
+MODEL_CARD = "README.md"
+CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+
+
+class TrainingRun(BaseModel):
+    """Where a run writes and how it checkpoints; the part of every trainer's settings that is the same."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model_dir: Path
+    """A plain HF model directory (the embedded model's dequantized cache, a checkpoint, or `--model PATH`)."""
+    out: Path
+    """Checkpoints, the final model, `log.jsonl` and the curve."""
+    steps: int = Field(40, ge=1)
+    """Optimizer steps."""
+    learning_rate: float = Field(1e-5, gt=0)
+    """Peak AdamW learning rate."""
+    save_steps: int = Field(50, ge=1)
+    """A resumable checkpoint every N steps."""
+    seed: int = 0
+    """Seed of data order, sampling and initialisation."""
+    resume: bool = False
+    """Continue from the last checkpoint in `out` (optimizer and scheduler state included)."""
+
+
+class TrainingError(ValueError):
+    """A run that cannot start as asked (stale output, nothing to resume); one line for the CLI."""
+
+
+def checkpoints(out: Path) -> list[Path]:
+    """The run's checkpoints, oldest step first."""
+    found = [
+        (int(m.group(1)), path) for path in out.glob("checkpoint-*") if (m := CHECKPOINT.match(path.name))
+    ]
+    return [path for _, path in sorted(found)]
+
+
+def resume_point(run: TrainingRun) -> Path | None:
+    """The checkpoint to continue from; refuses to mix a new run into an old run's checkpoints."""
+    found = checkpoints(run.out)
+    if run.resume:
+        if not found:
+            raise TrainingError(f"--resume: {run.out} has no checkpoint to continue from")
+        return found[-1]
+    if found:
+        raise TrainingError(
+            f"{run.out} holds checkpoints of an earlier run ({found[-1].name}): "
+            "add --resume to continue it, or give another --out"
+        )
+    return None
+
+
+def trainer_arguments(run: TrainingRun, gpu: bool) -> dict[str, Any]:
+    """The `TrainingArguments` fields every sandloop trainer sets the same way."""
+    return {
+        "output_dir": str(run.out),
+        "max_steps": run.steps,
+        "learning_rate": run.learning_rate,
+        "logging_steps": 1,
+        "save_strategy": "steps",
+        "save_steps": run.save_steps,
+        "save_total_limit": 2,
+        "report_to": "none",
+        "disable_tqdm": True,  # the progress callback prints one line per step instead
+        "seed": run.seed,
+        "data_seed": run.seed,
+        "use_cpu": not gpu,
+        "bf16": gpu,
+    }
+
+
+def base_model_name(model_dir: Path) -> str:
+    """What the model card names as base model: the hub name of the embedded model, the base recorded in
+    an earlier sandloop model card (training a trained model keeps the original base), or the directory."""
+    from agent.models.embedded import embedded_model_dir
+
+    if model_dir.resolve() == embedded_model_dir().resolve():
+        return EMBEDDED_HF_NAME
+    card = model_dir / MODEL_CARD
+    if card.is_file():
+        match = re.search(r"^base_model:\s*(\S.*)$", card.read_text(encoding="utf-8"), re.MULTILINE)
+        if match:
+            return match.group(1).strip().strip("'\"")
+    return str(model_dir)
+
+
+def name_base_model(trainer: Any, base_model: str) -> None:
+    """TRL's model card names `model.config._name_or_path` as base model unless it is a local directory
+    (ours always is, so it wrote `None`): give it the real name. Not saved into config.json."""
+    trainer.model.config._name_or_path = base_model
+
+
+def save_final(trainer: Any, directory: Path, base_model: str) -> Path:
+    """Model and tokenizer as plain `save_pretrained` output, with a model card naming the base model."""
+    trainer.model.save_pretrained(directory)
+    trainer.processing_class.save_pretrained(directory)
+    trainer.create_model_card(model_name=directory.parent.name)  # writes OUT/README.md
+    shutil.copyfile(Path(trainer.args.output_dir) / MODEL_CARD, directory / MODEL_CARD)
+    return directory
+
+
+def drop_end_checkpoint(run: TrainingRun) -> None:
+    """The Trainer also checkpoints the last step when it is off the save interval: a copy of `final` that
+    only a later `--resume` with more steps would use. Keep checkpoints on the interval only."""
+    for path in checkpoints(run.out):
+        step = int(CHECKPOINT.match(path.name).group(1))  # type: ignore[union-attr]
+        if step % run.save_steps != 0:
+            shutil.rmtree(path)
