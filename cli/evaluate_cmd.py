@@ -81,7 +81,8 @@ def evaluate(
                     pool, samples, log, graded, LocalExecutor(workers), lambda _: progress.advance(bar)
                 )
         except KeyboardInterrupt:
-            saved = len(graded)
+            # Count what the progress file holds: the interrupt may land between a line's write and `graded`.
+            saved = len(log.load(samples))
             console.print(
                 f"[yellow]interrupted[/]: {saved} of {len(samples)} samples are graded and saved; "
                 "run the same command to resume"
