@@ -76,7 +76,7 @@ class RunProgress:
     def _count(self, record: SampleRecord) -> None:
         self.left[record.task_id] -= 1
         self.tokens += record.tokens
-        if record.status != "infra_error":
+        if record.has_verdict:  # pending samples (infra or model errors) are not in the pass rate
             self.counted += 1
             self.passed += record.passed
 
@@ -139,14 +139,14 @@ def run(
     """Run a suite's tasks, n samples each, graded on the hidden tests; print pass@k.
 
     Finished samples go to RUN_DIR/results.jsonl as they finish: the same command again resumes.
-    Exit code 1 when samples are left without a verdict (infra errors).
+    Exit code 1 when samples are left without a verdict (infra or model errors: pending, run again on resume).
     """
     config = run_config(
         suite, backend, model, base_url, mode, samples, limit, ids, shard, max_steps, max_tokens,
         max_total_tokens, plan, temperature,
     )  # fmt: skip
     prepared, records = run_suite(config, out, workers, executor, address)
-    if report(config, records, prepared.run_dir).infra_errors:
+    if report(config, records, prepared.run_dir).pending:
         raise typer.Exit(1)
 
 
@@ -237,11 +237,10 @@ def report(config: RunConfig, records: list[SampleRecord], run_dir: Path) -> Sum
     summary = summarize(records, config.samples)
     console.print(summary_table(summary, title=f"{config.suite}: {config.mode}, n={config.samples}"))
     console.print(f"results: {run_dir / 'results.jsonl'}")
-    model_errors = summary.exit_statuses.get("model_error", 0)
-    if model_errors:
+    if summary.model_errors:
         console.print(
-            f"[yellow]{model_errors} samples ended in model_error (the model backend failed; see their "
-            "message or trajectory): they count as failures[/]"
+            f"[yellow]{summary.model_errors} samples are pending (model_error: the model backend failed; see "
+            "their message or trajectory) and are not in n: run the same command again to run them again[/]"
         )
     if summary.infra_errors:
         console.print(
