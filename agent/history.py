@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agent.messages import Message
@@ -53,6 +53,8 @@ class Fitted:
     """Messages stubbed, left out or cut."""
     window: int | None
     """The context window fitted to; None when the model's is unknown."""
+    after_overflow: bool = False
+    """Fitted again after the backend refused the first request as too long."""
 
     def summary(self) -> dict[str, Any]:
         """What the trajectory event records about the fit."""
@@ -62,6 +64,7 @@ class Fitted:
             "max_tokens": self.max_tokens,
             "shortened": self.shortened,
             "sent_messages": len(self.messages),
+            "after_overflow": self.after_overflow,
         }
 
 
@@ -212,7 +215,10 @@ def fit_request(
     scale = UNKNOWN_OVERFLOW_SCALE
     if overflow.prompt_tokens is not None:
         scale = max(1.0, overflow.prompt_tokens / max(1, counted)) * OVERFLOW_MARGIN
-    return fit(messages, window=window, max_tokens=sampling.max_tokens, measure=_measure(model, tools, scale))
+    fitted = fit(
+        messages, window=window, max_tokens=sampling.max_tokens, measure=_measure(model, tools, scale)
+    )
+    return replace(fitted, after_overflow=True)
 
 
 def chat_within_window(

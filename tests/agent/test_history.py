@@ -178,7 +178,7 @@ def test_a_refused_request_is_shortened_and_sent_once_more() -> None:
     assert "return a + b" in reply.text
     assert model.calls[0] == messages  # first sent whole, and refused
     assert len(model.calls) == 2 and model.calls[1] == fitted.messages
-    assert fitted.shortened > 0
+    assert fitted.shortened > 0 and fitted.after_overflow
     assert model._words(fitted.messages) + fitted.max_tokens <= window
 
 
