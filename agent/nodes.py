@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from agent import prompts
 from agent.actions import actions_from
 from agent.context import AgentContext
+from agent.history import chat_within_window
 from agent.messages import Message
 from agent.state import AgentState, ExitStatus
 from tools import call_tool, tool_schemas
@@ -59,7 +60,8 @@ def _conversation(
 def _ask(
     state: AgentState, context: AgentContext, node: str, prompt: str, expect_action: bool
 ) -> dict[str, Any]:
-    """One model call: the reply joins the conversation, its thinking and cost the trajectory."""
+    """One model call: the reply joins the conversation, its thinking and cost the trajectory. What is sent is
+    fitted to the model's context window (agent.history); the state keeps the whole conversation."""
     if exhausted(state, context):
         return {"stop": "budget_exhausted"}
     if expect_action and state.get("format_errors", 0):
@@ -68,7 +70,8 @@ def _ask(
     send, added = _conversation(state, context, prompt)
     started = time.monotonic()
     try:
-        reply = context.model.chat(
+        reply, fitted = chat_within_window(
+            context.model,
             [Message.model_validate(m) for m in send],
             tools=tool_schemas() if context.config.native_tools else None,
             sampling=context.config.sampling,
@@ -97,6 +100,7 @@ def _ask(
         "completion_tokens": reply.completion_tokens,
         "latency_s": round(reply.latency_s, 4),
         "actions": [a["name"] for a in actions],
+        "context": fitted.summary(),
     }
     update: dict[str, Any] = {
         "messages": [*added, assistant],

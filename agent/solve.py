@@ -12,6 +12,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import StateSnapshot
 from pydantic import BaseModel, ConfigDict
 
 from agent.config import AgentConfig
@@ -77,13 +78,17 @@ def solve(
     graph = _checkpointed_graph(run_dir / "checkpoints.sqlite")
     thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
     snapshot = graph.get_state(thread)
+    start_from = thread
+    if snapshot.values.get("exit_status") == "model_error":  # the model failed: ask it again
+        snapshot = _before_model_error(graph, thread) or snapshot
+        start_from = snapshot.config
     resumed = bool(snapshot.values)
     finished_before = resumed and not snapshot.next
     state: dict[str, Any] = dict(snapshot.values)
     if not finished_before:
         start: AgentState | None = None if resumed else {"messages": [], "events": []}
         seen = len(state.get("events", []))
-        for values in graph.stream(start, thread, context=context, stream_mode="values"):
+        for values in graph.stream(start, start_from, context=context, stream_mode="values"):
             state = dict(values)
             for event in state.get("events", [])[seen:]:
                 if on_event:
@@ -102,6 +107,17 @@ def solve(
         resumed=resumed,
         finished_before=finished_before,
     )
+
+
+def _before_model_error(
+    graph: CompiledStateGraph[Any, Any, Any, Any], thread: RunnableConfig
+) -> StateSnapshot | None:
+    """The checkpoint just before the model call that failed: the solve goes on from there (a fork of the
+    thread, which becomes its latest state), as if the failure had not happened."""
+    for snapshot in graph.get_state_history(thread):  # newest first
+        if snapshot.next and snapshot.values.get("stop") != "model_error":
+            return snapshot
+    return None
 
 
 _graphs: dict[Path, CompiledStateGraph[Any, Any, Any, Any]] = {}

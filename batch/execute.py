@@ -70,8 +70,8 @@ def prepare_run(config: RunConfig, run_dir: Path | None = None) -> PreparedRun:
 
 
 def _counted(prepared: PreparedRun) -> list[SampleRecord]:
-    # Infra-error samples are run again: a watcher counts them when they are done this time.
-    return [record for record in prepared.records() if record.status != "infra_error"]
+    # Samples without a verdict are run again: a watcher counts them when they are done this time.
+    return [record for record in prepared.records() if record.has_verdict]
 
 
 def execute_run(
@@ -136,6 +136,9 @@ def _execute_on_ray(
     """Samples as Ray tasks: each Ray worker builds its own model and sandbox pool where it runs."""
     from batch.ray_workers import PortableSampler, RayExecutor
 
+    if prepared.config.backend == "openai":
+        # the workers build (and probe) their own models; a down endpoint must fail here first, in one line
+        _build_model(prepared.config, prepared.everything)
     try:
         executor = RayExecutor(workers, address)
     except (ImportError, ConnectionError, RuntimeError) as error:
@@ -152,6 +155,7 @@ def _execute_on_ray(
 
 
 def _build_model(config: RunConfig, everything: list[TaskSpec]) -> ChatModel:
+    """The run's model, its endpoint checked (`build_model` probes it) before the first sample."""
     from agent.models.factory import build_model
 
     try:

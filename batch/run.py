@@ -24,13 +24,16 @@ def open_run(run_dir: Path, config: RunConfig) -> dict[SampleKey, SampleRecord]:
 
 
 def pending(tasks: list[TaskSpec], samples: int, finished: dict[SampleKey, SampleRecord]) -> list[SampleJob]:
-    """The samples still to run, task by task; one whose grading ended in `infra_error` is graded again."""
+    """The samples still to run, task by task: new ones and those without a verdict. One whose model failed
+    asks the model again (an agent's solve resumes from before the failed call); one whose grading ended in
+    `infra_error` has the same answer graded again."""
     jobs = []
     for task in tasks:
         for index in range(samples):
             previous = finished.get((task.id, index))
-            if previous is None or previous.status == "infra_error":
-                jobs.append(SampleJob(task=task, index=index, previous=previous))
+            if previous is None or not previous.has_verdict:
+                again = None if previous is None or previous.exit_status == "model_error" else previous
+                jobs.append(SampleJob(task=task, index=index, previous=again))
     return jobs
 
 

@@ -25,7 +25,7 @@ class SampleRecord(BaseModel):
     sample: int = Field(ge=0)
     """Which of the task's samples (0 to n-1)."""
     status: Status
-    """The sandbox's verdict on the hidden tests; `infra_error` samples are left out of pass@k."""
+    """The sandbox's verdict on the hidden tests; `infra_error` samples are left out of pass@k (pending)."""
     passed: bool
     """Did every hidden test pass."""
     pass_fraction: float
@@ -38,7 +38,7 @@ class SampleRecord(BaseModel):
     """Wall time of the sample: model, agent loop and grading."""
     exit_status: str | None = None
     """How the agent's loop ended (solved, budget_exhausted, ...); `model_error` in any mode when the model
-    failed; None for a single-shot answer."""
+    failed (the sample is pending: run again on resume, not in pass@k); None for a single-shot answer."""
     trajectory: str | None = None
     """The agent's trajectory JSON, relative to the run dir."""
     reply: str | None = None
@@ -85,6 +85,12 @@ class SampleRecord(BaseModel):
     @property
     def key(self) -> SampleKey:
         return (self.task_id, self.sample)
+
+    @property
+    def has_verdict(self) -> bool:
+        """The answer was judged: neither the sandbox (`infra_error`) nor the model (`model_error`) failed the
+        sample. Samples without one are pending: run again on resume, left out of pass@k until then."""
+        return self.status != "infra_error" and self.exit_status != "model_error"
 
 
 class ResultsLog(DurableJsonl):

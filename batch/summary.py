@@ -1,5 +1,5 @@
-"""A run's figures from its sample records: pass@k, statuses, tokens and time. `infra_error` samples are not
-verdicts on the answer: they are left out of n and counted apart."""
+"""A run's figures from its sample records: pass@k, statuses, tokens and time. Samples without a verdict
+(`infra_error`, `model_error`: pending, run again on resume) are left out of n and counted apart."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class TaskFigures(BaseModel):
     task_id: str
     """The task's id."""
     n: int
-    """Samples with a verdict (infra errors left out)."""
+    """Samples with a verdict (pending ones left out)."""
     passed: int
     """Samples that passed the hidden tests."""
     infra_errors: int
@@ -68,6 +68,8 @@ class Summary(BaseModel):
     """Samples that passed."""
     infra_errors: int
     """Samples with no verdict after their retries: outside pass@k, reported apart."""
+    model_errors: int = 0
+    """Samples whose model failed (no answer to judge): pending, outside pass@k, run again on resume."""
     pass_at_k: list[PassAtK]
     """pass@k for k = 1 .. the samples per task."""
     statuses: dict[str, int]
@@ -85,6 +87,11 @@ class Summary(BaseModel):
     def pass_rate(self) -> float | None:
         return self.passed / self.counted if self.counted else None
 
+    @property
+    def pending(self) -> int:
+        """Samples without a verdict yet (infra or model errors): run again when the same run resumes."""
+        return self.samples - self.counted
+
     def per_task_mean(self, field: str) -> float:
         values = [float(getattr(task, field)) for task in self.per_task]
         return statistics.fmean(values) if values else 0.0
@@ -99,8 +106,8 @@ def summarize(records: Iterable[SampleRecord], max_k: int | None = None) -> Summ
     per_task = [
         TaskFigures(
             task_id=task_id,
-            n=sum(r.status != "infra_error" for r in group),
-            passed=sum(r.passed for r in group),
+            n=sum(r.has_verdict for r in group),
+            passed=sum(r.passed for r in group if r.has_verdict),
             infra_errors=sum(r.status == "infra_error" for r in group),
             tokens=sum(r.tokens for r in group),
             seconds=round(sum(r.seconds for r in group), 4),
@@ -121,6 +128,7 @@ def summarize(records: Iterable[SampleRecord], max_k: int | None = None) -> Summ
         counted=sum(task.n for task in per_task),
         passed=sum(task.passed for task in per_task),
         infra_errors=statuses["infra_error"],
+        model_errors=sum(r.exit_status == "model_error" for r in records),
         pass_at_k=pass_at_k,
         statuses={status: statuses[status] for status in STATUSES},
         exit_statuses=dict(Counter(r.exit_status for r in records if r.exit_status)),

@@ -104,7 +104,7 @@ class RunProgress:
     def _count(self, record: SampleRecord) -> None:
         self.left[record.task_id] -= 1
         self.tokens += record.tokens
-        if record.status != "infra_error":
+        if record.has_verdict:  # pending samples (infra or model errors) are not in the pass rate
             self.counted += 1
             self.passed += record.passed
 
@@ -171,7 +171,7 @@ def run(
 
     Finished samples go to RUN_DIR/results.jsonl as they finish: the same command again resumes, and with a
     larger -n or --limit extends the run (only the missing samples run). The figures go to RUN_DIR/summary.json.
-    Exit code 1 when samples are left without a verdict (infra errors).
+    Exit code 1 when samples are left without a verdict (infra or model errors: pending, run again on resume).
     """
     from agent.models.presets import PresetOverrides
     from batch.summary_file import write_run_summary
@@ -190,7 +190,7 @@ def run(
     document = write_run_summary(config, prepared.run_dir, summary)
     if json_line:
         print(document.model_dump_json(), flush=True)
-    if summary.infra_errors:
+    if summary.pending:
         raise typer.Exit(1)
 
 
@@ -283,11 +283,10 @@ def report(config: RunConfig, records: list[SampleRecord], run_dir: Path) -> Sum
     summary = summarize(records, config.samples)
     console.print(summary_table(summary, title=f"{config.suite}: {config.mode}, n={config.samples}"))
     console.print(f"results: {run_dir / 'results.jsonl'}")
-    model_errors = summary.exit_statuses.get("model_error", 0)
-    if model_errors:
+    if summary.model_errors:
         console.print(
-            f"[yellow]{model_errors} samples ended in model_error (the model backend failed; see their "
-            "message or trajectory): they count as failures[/]"
+            f"[yellow]{summary.model_errors} samples are pending (model_error: the model backend failed; see "
+            "their message or trajectory) and are not in n: run the same command again to run them again[/]"
         )
     if summary.infra_errors:
         console.print(

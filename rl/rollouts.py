@@ -36,7 +36,7 @@ class ExportSummary(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     trajectories: int
-    """Graded trajectories (infra errors left out)."""
+    """Graded trajectories (pending ones, infra or model errors, left out)."""
     mean_reward: float
     """Mean reward over them."""
     sft_examples: int
@@ -71,7 +71,8 @@ def export(
 ) -> ExportSummary:
     """OUT/rollouts.jsonl (every graded trajectory) and OUT/sft.jsonl (passed ones, de-duplicated): the
     training split's tasks only, unless `include_heldout` (then each line says its split)."""
-    records = [r for r in read_records(run_dir) if reward_of(r) is not None]
+    # pending samples (the sandbox or the model failed) are no verdict on the policy: left out until graded
+    records = [r for r in read_records(run_dir) if r.has_verdict and reward_of(r) is not None]
     splits = {task.id: split_of(task.id, heldout_percent) for task in tasks}
     wanted = {task_id for task_id, split in splits.items() if include_heldout or split == "train"}
     records = [r for r in records if r.task_id in wanted]

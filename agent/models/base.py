@@ -91,6 +91,13 @@ class ChatModel(Protocol):
         """One reply per conversation; by default one `chat` after another."""
         return [self.chat(messages, tools=tools, sampling=sampling) for messages in conversations]
 
+    def count_prompt_tokens(
+        self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None
+    ) -> int | None:
+        """Tokens the prompt of `messages` takes, by the model's own tokenizer and chat template; None when
+        the backend cannot count (callers then estimate, see agent.history)."""
+        return None
+
     def probe(self) -> None:
         """Check the model can answer before a run starts (ModelError, one line, if not); by default it can:
         an in-process model failed at load time already."""

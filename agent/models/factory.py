@@ -8,7 +8,8 @@ from tasks.spec import TaskSpec
 
 
 def build_model(backend: str, model: str | None, base_url: str | None, tasks: list[TaskSpec]) -> ChatModel:
-    """Raises ModelError (a RuntimeError) or ValueError with a one-line message when it cannot."""
+    """The model, probed: an endpoint that does not answer fails here, before any sample (and the probe
+    learns the context window). Raises ModelError (a RuntimeError) or ValueError, one line, when it cannot."""
     if backend == ORACLE:
         from agent.models.oracle import OracleModel
 
@@ -16,4 +17,6 @@ def build_model(backend: str, model: str | None, base_url: str | None, tasks: li
     from agent.models.config import ModelConfig, load_model
 
     fields = {"backend": backend, "base_url": base_url} | ({"model": model} if model else {})
-    return load_model(ModelConfig.model_validate(fields))
+    built = load_model(ModelConfig.model_validate(fields))
+    built.probe()
+    return built

@@ -9,7 +9,11 @@ sent again that way, and the model's `<tool_call>` text is parsed here (agent.re
 
 QwQ's chat template opens `<think>` in the prompt: a server without a reasoning parser then returns thinking
 with only a closing tag, or none when cut. Whether the served template does this is asked once, from vLLM's
-`/tokenize` (the rendered prompt's last tokens); servers without that endpoint are taken not to.
+`/tokenize` (the rendered prompt's last tokens); servers without that endpoint are taken not to. The same
+endpoint counts a prompt's tokens (agent.history fits the history to the window by it).
+
+Transient failures (connection reset, 408/409/429/5xx, a stream broken mid-reply) are retried here, by the
+one policy of `agent.models.retry`; the OpenAI client's own retries are off, so nothing retries twice.
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ from agent.messages import Message, ToolCall
 from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.embedded import EMBEDDED_MODEL, embedded_gguf
-from agent.models.errors import ContextOverflowError, ModelError, context_window_named
+from agent.models.errors import ModelError, overflow_error
 from agent.models.gguf_cache import cache_dir_for
 from agent.models.presets import check_sampling, resolve_preset
 from agent.models.replies import build_reply, opens_thinking
+from agent.models.retry import MODEL_RETRY, RetriesExhausted, call_with_retries
 from agent.models.wire import openai_messages
+from tasks.infra_retry import InfraRetry
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 PLACEHOLDER_KEY = "EMPTY"  # local servers ignore the key, but the client insists on one
@@ -44,6 +50,9 @@ BODY_EXTRAS = ("top_k", "min_p")
 # vLLM without `--tool-call-parser` refuses `tools` with the default tool choice (auto)
 NO_TOOL_PARSER = "--tool-call-parser"
 PROBE_CONVERSATION = [{"role": "user", "content": "Hi"}]
+TRANSIENT_STATUSES = frozenset({408, 409, 429})
+"""Besides 5xx: what the OpenAI client itself would retry."""
+NO_ENDPOINT = frozenset({404, 405})
 
 
 class OpenAIModel(ChatModel):
@@ -54,8 +63,10 @@ class OpenAIModel(ChatModel):
     context_window: int | None = None
     """Known once `probe` has listed the server's models, when the server says (vLLM's `max_model_len`)."""
 
-    def __init__(self, config: ModelConfig) -> None:
+    def __init__(self, config: ModelConfig, retry: InfraRetry = MODEL_RETRY) -> None:
         self.name = config.model
+        self.retry = retry
+        """How transient failures of a call are retried."""
         self.base_url = (config.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._config = config
         # `transformers serve DIR` names its model by DIR: the embedded model is served from its cached copy
@@ -66,30 +77,23 @@ class OpenAIModel(ChatModel):
         self._opens_thinking: bool | None = None
         self._tools_as_text = False
         """The server parses no tool calls (vLLM without a tool parser): ask with `tool_choice` none."""
+        self._no_tokenize = False
+        """The server has no `/tokenize`: prompts are not counted (callers estimate)."""
 
     def chat(
         self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None, sampling: Sampling
     ) -> ModelReply:
         check_sampling(self.name, sampling)
+        request = self._request(messages, tools, sampling)
         started = time.perf_counter()
-        stream = _StreamState()
         try:
-            for chunk in self._stream(self._request(messages, tools, sampling)):
-                piece = stream.add(chunk)
-                if piece and self.on_token:
-                    self.on_token(piece)
-        except openai.APIConnectionError as error:
-            raise ModelError(
-                f"no OpenAI-compatible server answers at {self.base_url}: {self._reason(error)}"
-            ) from error
-        except openai.APIStatusError as error:
-            said = f"{self.base_url} refused the call (HTTP {error.status_code}): {_line(error.message)}"
-            window = context_window_named(error.message) if error.status_code == 400 else None
-            if window is not None:
-                raise ContextOverflowError(said, window) from error
-            raise ModelError(said) from error
-        except openai.APIError as error:
-            raise ModelError(f"{self.base_url} failed during the call: {_line(error.message)}") from error
+            stream = call_with_retries(lambda: self._completion(request), self.retry, _transient)
+        except RetriesExhausted as exhausted:
+            failure = exhausted.__cause__
+            assert isinstance(failure, openai.APIError | BrokenStreamError)  # what _transient accepts
+            raise self._failure(failure, f" ({exhausted.attempts} attempts)") from failure
+        except (openai.APIError, BrokenStreamError) as error:
+            raise self._failure(error, "") from error
         calls, errors = stream.tool_calls()
         return build_reply(
             "".join(stream.content),
@@ -101,6 +105,71 @@ class OpenAIModel(ChatModel):
             prompt_tokens=stream.prompt_tokens,
             completion_tokens=stream.completion_tokens,
             latency_s=time.perf_counter() - started,
+        )
+
+    def _completion(self, request: dict[str, Any]) -> _StreamState:
+        """One attempt: the whole streamed reply (a retry starts over)."""
+        stream = _StreamState()
+        for chunk in self._stream(request):
+            piece = stream.add(chunk)
+            if piece and self.on_token:
+                self.on_token(piece)  # a retried attempt streams again from its start
+        return stream
+
+    def _failure(self, error: openai.APIError | BrokenStreamError, attempts: str) -> ModelError:
+        """The one-line error of a failed call; `attempts` says how often it was tried, when more than once."""
+        if isinstance(error, BrokenStreamError):
+            return ModelError(f"the stream from {self.base_url} broke{attempts}: {error}")
+        if isinstance(error, openai.APIConnectionError):
+            return ModelError(
+                f"no OpenAI-compatible server answers at {self.base_url}{attempts}: {self._reason(error)}"
+            )
+        if isinstance(error, openai.APIStatusError):
+            said = f"{self.base_url} refused the call (HTTP {error.status_code}){attempts}: {_line(error.message)}"
+            overflow = overflow_error(said, error.message) if error.status_code == 400 else None
+            if overflow is not None:
+                self.context_window = overflow.window  # the server's word, for every later call
+                return overflow
+            return ModelError(said)
+        return ModelError(f"{self.base_url} failed during the call: {_line(error.message)}")
+
+    def count_prompt_tokens(
+        self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None
+    ) -> int | None:
+        """The prompt's tokens by the server's own template and tokenizer (vLLM's `/tokenize`); None from a
+        server without it (asked once) or when it fails."""
+        if self._no_tokenize:
+            return None
+        body: dict[str, Any] = {
+            "model": self._served,
+            "messages": openai_messages(messages),
+            "add_generation_prompt": True,
+        }
+        if tools:
+            body["tools"] = tools
+        if "chat_template_kwargs" in self._config.request_extras:
+            body["chat_template_kwargs"] = self._config.request_extras["chat_template_kwargs"]
+        try:
+            answer = self._post_root("/tokenize", body)
+            counted = answer.json() if answer.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None
+        if answer.status_code in NO_ENDPOINT:
+            self._no_tokenize = True
+        if not isinstance(counted, dict) or not isinstance(counted.get("count"), int):
+            return None
+        if self.context_window is None and isinstance(counted.get("max_model_len"), int):
+            self.context_window = int(counted["max_model_len"])
+        return int(counted["count"])
+
+    def _post_root(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        """POST to the server's own endpoints (beside `/v1`), with the key as the chat calls send it."""
+        key = os.environ.get(self._config.api_key_env) or PLACEHOLDER_KEY
+        return httpx.post(
+            f"{self.base_url.removesuffix('/v1')}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=min(10.0, self._config.timeout_s),
         )
 
     def probe(self) -> None:
@@ -126,7 +195,6 @@ class OpenAIModel(ChatModel):
         return self._opens_thinking
 
     def _ask_template_opens_thinking(self) -> bool:
-        root = self.base_url.removesuffix("/v1")
         body = {
             "model": self._served,
             "messages": PROBE_CONVERSATION,
@@ -134,7 +202,7 @@ class OpenAIModel(ChatModel):
             "return_token_strs": True,
         }
         try:
-            answer = httpx.post(f"{root}/tokenize", json=body, timeout=min(10.0, self._config.timeout_s))
+            answer = self._post_root("/tokenize", body)
             tail = answer.json().get("token_strs")[-4:] if answer.status_code == 200 else None
         except (httpx.HTTPError, ValueError, AttributeError, TypeError):
             tail = None
@@ -199,16 +267,17 @@ class OpenAIModel(ChatModel):
                 except openai.APIError:
                     raise
                 except Exception as error:  # the HTTP client's own transport errors (read timeout, reset)
-                    raise ModelError(
-                        f"the stream from {self.base_url} broke: {type(error).__name__}: {_line(str(error))}"
-                    ) from error
+                    raise BrokenStreamError(f"{type(error).__name__}: {_line(str(error))}") from error
                 yield chunk
 
     def _openai(self) -> openai.OpenAI:
         # the key is read at call time, from the variable the config names; never stored in the config
         key = os.environ.get(self._config.api_key_env) or PLACEHOLDER_KEY
         if self._client is None or key != self._client_key:
-            self._client = openai.OpenAI(base_url=self.base_url, api_key=key, timeout=self._config.timeout_s)
+            # no retries of its own: `self.retry` is the one policy (and knows broken streams)
+            self._client = openai.OpenAI(
+                base_url=self.base_url, api_key=key, timeout=self._config.timeout_s, max_retries=0
+            )
             self._client_key = key
         return self._client
 
@@ -223,6 +292,19 @@ class OpenAIModel(ChatModel):
         if any(isinstance(c, ConnectionRefusedError) or "refused" in str(c).lower() for c in causes):
             return "connection refused"
         return _line(str(causes[-1])) or type(causes[-1]).__name__
+
+
+class BrokenStreamError(Exception):
+    """The connection failed after the reply had started streaming (a reset, a truncated body)."""
+
+
+def _transient(error: BaseException) -> bool:
+    """Worth another attempt: the server may answer the same request next time."""
+    if isinstance(error, openai.APITimeoutError):
+        return False  # the call already took the whole timeout: another would too, most likely
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code in TRANSIENT_STATUSES or error.status_code >= 500
+    return isinstance(error, openai.APIConnectionError | BrokenStreamError)
 
 
 @dataclass

@@ -39,6 +39,12 @@ class SerializedModel(ChatModel):
         with self._lock:
             return self.inner.chat_batch(conversations, sampling, tools=tools)
 
+    def count_prompt_tokens(
+        self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None
+    ) -> int | None:
+        with self._lock:  # a fast tokenizer used from two threads at once can fail ("Already borrowed")
+            return self.inner.count_prompt_tokens(messages, tools=tools)
+
     def probe(self) -> None:
         with self._lock:
             self.inner.probe()

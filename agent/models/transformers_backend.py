@@ -59,11 +59,7 @@ class TransformersModel(ChatModel):
     ) -> ModelReply:
         check_sampling(self.name, sampling)
         started = time.perf_counter()
-        extra: dict[str, Any] = {"tools": tools} if tools and self._template_takes_tools else {}
-        prompt = self._tokenizer.apply_chat_template(
-            [m.as_chat() for m in messages], add_generation_prompt=True, tokenize=False, **extra
-        )
-        assert isinstance(prompt, str)  # tokenize=False renders one conversation to one string
+        prompt = self._render(messages, tools)
         # the template already holds the special tokens (BOS, <|im_start|>): add none
         inputs = self._tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self._model.device)
         prompt_tokens = int(inputs["input_ids"].shape[-1])
@@ -91,6 +87,21 @@ class TransformersModel(ChatModel):
             completion_tokens=len(new_ids),
             latency_s=time.perf_counter() - started,
         )
+
+    def count_prompt_tokens(
+        self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None
+    ) -> int | None:
+        """The rendered chat template's tokens, as `chat` would feed them."""
+        ids = self._tokenizer(self._render(messages, tools), add_special_tokens=False)["input_ids"]
+        return len(ids)
+
+    def _render(self, messages: list[Message], tools: list[dict[str, Any]] | None) -> str:
+        extra: dict[str, Any] = {"tools": tools} if tools and self._template_takes_tools else {}
+        prompt = self._tokenizer.apply_chat_template(
+            [m.as_chat() for m in messages], add_generation_prompt=True, tokenize=False, **extra
+        )
+        assert isinstance(prompt, str)  # tokenize=False renders one conversation to one string
+        return prompt
 
     def _generation_config(self, sampling: Sampling) -> GenerationConfig:
         config = GenerationConfig.from_dict(self._model.generation_config.to_dict())

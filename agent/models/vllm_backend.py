@@ -19,7 +19,7 @@ from agent.messages import Message
 from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
 from agent.models.embedded import EMBEDDED_MODEL, embedded_model_dir
-from agent.models.errors import ContextOverflowError, ModelError, context_window_named
+from agent.models.errors import ModelError, overflow_error
 from agent.models.presets import check_sampling
 from agent.models.replies import build_reply, opens_thinking
 from agent.models.wire import openai_messages
@@ -142,13 +142,21 @@ class VLLMModel(ChatModel):
             )
         except self._refusals as error:  # e.g. a prompt longer than the context window
             said = f"vLLM refused the request: {_first_line(error)}"
-            window = context_window_named(str(error))
-            if window is not None:
-                raise ContextOverflowError(said, window) from error
-            raise ModelError(said) from error
+            raise (overflow_error(said, str(error)) or ModelError(said)) from error
         # every conversation of a batch waited for the whole batch: each reply reports its wall time
         latency = time.perf_counter() - started
         return [self._reply(output, latency) for output in outputs]
+
+    def count_prompt_tokens(
+        self, messages: list[Message], *, tools: list[dict[str, Any]] | None = None
+    ) -> int | None:
+        """The rendered chat template's tokens, by the engine's tokenizer."""
+        tokenizer = self._llm.get_tokenizer()
+        kwargs = self._extras.get("chat_template_kwargs") or {}
+        prompt = tokenizer.apply_chat_template(
+            openai_messages(messages), tools=tools, add_generation_prompt=True, tokenize=False, **kwargs
+        )
+        return len(tokenizer.encode(prompt, add_special_tokens=False))
 
     def _sampling_params(self, sampling: Sampling) -> Any:
         grammar = self._extras.get("structured_outputs")

@@ -145,3 +145,18 @@ def test_failed_trajectories_get_low_reward_and_no_sft(pool: SandboxPool, tmp_pa
         "sum_list",
         "reverse_words",
     }
+
+
+def test_samples_whose_model_failed_are_not_exported(pool: SandboxPool, tmp_path: Path) -> None:
+    tasks = load_suite(SUITE)
+    right = "```python\ndef sum_list(numbers):\n    return sum(numbers)\n```"
+    config = RunConfig(
+        suite=SUITE, backend="scripted", mode="agent", agent=AgentConfig(max_steps=1, plan=False)
+    )
+    run_dir = tmp_path / "run"
+    model = ScriptedModel([right])  # the other two tasks meet a model with nothing to say: model_error
+    run_batch(tasks, config, SampleRunner(model, pool, config, run_dir), run_dir, LocalExecutor(1))
+    summary = export(tasks, run_dir, tmp_path, heldout_percent=0)
+    rows = [json.loads(line) for line in (tmp_path / "rollouts.jsonl").read_text().splitlines()]
+    assert [(row["task_id"], row["reward"]) for row in rows] == [("sum_list", 1.0)]
+    assert summary.trajectories == 1

@@ -18,6 +18,7 @@ from agent.models.base import Sampling
 from agent.models.config import ModelConfig
 from agent.models.errors import ModelError
 from agent.models.openai_backend import OpenAIModel
+from tasks.infra_retry import InfraRetry
 from tests.support.openai_server import wait_until_ready
 
 READY_WITHIN_S = 120
@@ -99,7 +100,10 @@ def test_served_name_can_be_the_directory(server: str, embedded_dir: Path) -> No
 
 def test_unreachable_endpoint_is_one_line() -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    model = OpenAIModel(ModelConfig(backend="openai", model="qwq-32b", base_url=url))
+    quick = InfraRetry(max_attempts=2, backoff_s=0.01, backoff_max_s=0.01)
+    model = OpenAIModel(ModelConfig(backend="openai", model="qwq-32b", base_url=url), retry=quick)
     with pytest.raises(ModelError) as raised:
         model.chat([Message(role="user", content="hi")], sampling=Sampling(max_tokens=4))
-    assert str(raised.value) == f"no OpenAI-compatible server answers at {url}: connection refused"
+    assert (
+        str(raised.value) == f"no OpenAI-compatible server answers at {url} (2 attempts): connection refused"
+    )

@@ -53,6 +53,8 @@ def test_second_load_reads_the_cache(embedded_dir: Path, model: TransformersMode
 
 def test_chat_returns_text_and_counts(model: TransformersModel) -> None:
     reply = model.chat(HELLO, sampling=Sampling(max_tokens=16, seed=0))
+    assert model.count_prompt_tokens(HELLO) == reply.prompt_tokens  # what the history is fitted by
+    assert model.context_window == 8192  # SmolLM2's max_position_embeddings
     assert reply.text.strip()
     assert reply.prompt_tokens > 0
     assert 0 < reply.completion_tokens <= 16

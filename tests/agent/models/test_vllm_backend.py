@@ -94,6 +94,7 @@ def test_loads_in_the_models_own_dtype(engine: VLLMModel) -> None:
 @pytest.mark.slow
 def test_thinking_then_the_answer_block_not_the_usage_example(engine: VLLMModel) -> None:
     reply = engine.using(scripted(f"{THINKING}</think>\n\n{ANSWER}")).chat(PROBLEM, sampling=SAMPLING)
+    assert engine.count_prompt_tokens(PROBLEM) == reply.prompt_tokens  # what the history is fitted by
     assert reply.reasoning == THINKING
     assert reply.text == ANSWER
     assert not reply.thinking_cut
