@@ -7,8 +7,10 @@ structured outputs), so the tiny model writes thinking, a closing tag and an ans
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -92,12 +94,15 @@ def _command(model_dir: Path, port: int, extra: list[str]) -> list[str]:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
+    """Stop the server and its engine process: the whole session, since a server that failed to start can
+    leave its `EngineCore` child behind when only the parent is signalled."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the group
+    process.wait()
 
 
 def start_servers(model_dir: Path, logs: Path, stack: ExitStack) -> VLLMServers:
@@ -110,7 +115,11 @@ def start_servers(model_dir: Path, logs: Path, stack: ExitStack) -> VLLMServers:
         log = logs / f"vllm-{name}.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(
-                _command(model_dir, port, extra), stdout=sink, stderr=subprocess.STDOUT, env=engine_env()
+                _command(model_dir, port, extra),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=engine_env(),
+                start_new_session=True,  # one process group: _stop ends the engine with the server
             )
         stack.callback(_stop, process)
         url = f"http://127.0.0.1:{port}/v1"
