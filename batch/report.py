@@ -159,6 +159,7 @@ def run_sections(run: LoadedRun) -> list[Section]:
         ["samples with a verdict (n)", str(summary.counted)],
         ["passed", f"{summary.passed} ({percent(summary.pass_rate)})"],
         ["infra errors (not in n)", str(summary.infra_errors)],
+        ["model errors (not in n)", str(summary.model_errors)],
     ]
     sections = [
         Section("run", ["field", "value"], overview),

@@ -29,6 +29,8 @@ def summary_table(summary: Summary, title: str = "summary", cost: bool = True) -
             table.add_row(Text(f"status {status}"), str(count))
     infra = Text("infra_error (not in n)", style="bold magenta" if summary.infra_errors else "")
     table.add_row(infra, str(summary.infra_errors))
+    model = Text("model_error (not in n)", style="bold magenta" if summary.model_errors else "")
+    table.add_row(model, str(summary.model_errors))
     if summary.exit_statuses:
         table.add_section()
         for exit_status, count in sorted(summary.exit_statuses.items()):
