@@ -125,10 +125,10 @@ def _execute_on_ray(
     prepared: PreparedRun, workers: int, address: str | None, watch: Watch | None
 ) -> list[SampleRecord]:
     """Samples as Ray tasks: each Ray worker builds its own model and sandbox pool where it runs."""
-    from batch.ray_workers import PortableSampler, RayExecutor
+    from batch.ray_workers import PortableSampler, RayExecutor, gpus_per_worker
 
     try:
-        executor = RayExecutor(workers, address)
+        executor = RayExecutor(workers, address, gpus_per_worker(prepared.config))
     except (ImportError, ConnectionError, RuntimeError) as error:
         raise BatchError(
             f"Ray is not available ({str(error).strip().splitlines()[0]}): pip install 'sandloop[ray]'"

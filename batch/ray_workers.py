@@ -16,12 +16,23 @@ from typing import Any, TypeVar
 
 from agent.models.factory import build_model
 from batch.config import RunConfig
+from batch.errors import BatchError
 from batch.sample import SampleJob, SampleRunner
 from batch.sample_records import SampleRecord
 from tasks.spec import TaskSpec
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+
+
+GPU_BACKENDS = frozenset({"vllm"})
+"""Backends whose engine runs on a GPU in the worker that builds it (in-process vLLM)."""
+
+
+def gpus_per_worker(config: RunConfig) -> float:
+    """GPUs each Ray worker asks for: one for an in-process vLLM engine (Ray then sets the worker's
+    CUDA_VISIBLE_DEVICES), none for a backend that calls a server or runs on the CPU."""
+    return 1.0 if config.backend in GPU_BACKENDS else 0.0
 
 
 @dataclass
@@ -71,14 +82,25 @@ class PortableSampler:
 
 
 class RayExecutor:
-    """`workers` Ray actors, each with its own sampler state; two samples per actor in flight."""
+    """`workers` Ray actors, each with its own sampler state and `num_gpus` GPUs; two samples per actor in
+    flight."""
 
-    def __init__(self, workers: int, address: str | None = None) -> None:
+    def __init__(self, workers: int, address: str | None = None, num_gpus: float = 0.0) -> None:
         import ray
 
         self.workers = max(1, workers)
+        self.num_gpus = num_gpus
         if not ray.is_initialized():
             ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        if num_gpus > 0:
+            # an actor asking for a GPU the cluster lacks never starts, and its samples would wait forever
+            gpus = float(ray.cluster_resources().get("GPU", 0.0))
+            fitting = int(gpus // num_gpus)
+            if fitting < 1:
+                raise BatchError(
+                    f"each Ray worker needs {num_gpus:g} GPU for its vLLM engine; the Ray cluster has {gpus:g}"
+                )
+            self.workers = min(self.workers, fitting)
 
     def map_unordered(self, work: Callable[[In], Out], items: Sequence[In]) -> Iterator[Out]:
         import ray
@@ -91,7 +113,8 @@ class RayExecutor:
             def run(self, item: In) -> Out:
                 return self.work(item)
 
-        actors = [Worker.remote(work) for _ in range(self.workers)]  # type: ignore[attr-defined]
+        spawn = Worker.options(num_gpus=self.num_gpus)  # type: ignore[attr-defined]
+        actors = [spawn.remote(work) for _ in range(self.workers)]
         queue = iter(items)
         running: dict[Any, Any] = {}
 
