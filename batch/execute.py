@@ -126,6 +126,7 @@ def _execute_on_ray(
 ) -> list[SampleRecord]:
     """Samples as Ray tasks: each Ray worker builds its own model and sandbox pool where it runs."""
     from batch.ray_workers import PortableSampler, RayExecutor, gpus_per_worker
+    from tasks.pools import worker_pool_size
 
     try:
         executor = RayExecutor(workers, address, gpus_per_worker(prepared.config))
@@ -134,7 +135,10 @@ def _execute_on_ray(
             f"Ray is not available ({str(error).strip().splitlines()[0]}): pip install 'sandloop[ray]'"
         ) from None
     sampler = PortableSampler(
-        config=prepared.config, run_dir=prepared.run_dir.resolve(), tasks=prepared.everything
+        config=prepared.config,
+        run_dir=prepared.run_dir.resolve(),
+        tasks=prepared.everything,
+        pool_size=worker_pool_size(executor.samples_per_worker),
     )
     with _watching(prepared, watch) as sink:
         return run_batch(

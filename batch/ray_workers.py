@@ -82,14 +82,20 @@ class PortableSampler:
 
 
 class RayExecutor:
-    """`workers` Ray actors, each with its own sampler state and `num_gpus` GPUs; two samples per actor in
-    flight."""
+    """`workers` Ray actors, each with its own sampler state, one sample at a time and one more queued.
+
+    With `num_gpus` per actor (an in-process vLLM engine each), there are no more actors than the cluster has
+    GPUs for, and the `workers` samples asked for run in flight spread over them: each actor runs several at
+    once on threads, and its engine batches their calls (see `agent.models.batching`)."""
 
     def __init__(self, workers: int, address: str | None = None, num_gpus: float = 0.0) -> None:
         import ray
 
-        self.workers = max(1, workers)
+        requested = max(1, workers)
+        self.workers = requested
         self.num_gpus = num_gpus
+        self.samples_per_worker = 1
+        """Samples one actor runs at once (its threads)."""
         if not ray.is_initialized():
             ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
         if num_gpus > 0:
@@ -100,7 +106,8 @@ class RayExecutor:
                 raise BatchError(
                     f"each Ray worker needs {num_gpus:g} GPU for its vLLM engine; the Ray cluster has {gpus:g}"
                 )
-            self.workers = min(self.workers, fitting)
+            self.workers = min(requested, fitting)
+            self.samples_per_worker = -(-requested // self.workers)
 
     def map_unordered(self, work: Callable[[In], Out], items: Sequence[In]) -> Iterator[Out]:
         import ray
@@ -113,7 +120,8 @@ class RayExecutor:
             def run(self, item: In) -> Out:
                 return self.work(item)
 
-        spawn = Worker.options(num_gpus=self.num_gpus)  # type: ignore[attr-defined]
+        options = {"num_gpus": self.num_gpus, "max_concurrency": self.samples_per_worker}
+        spawn = Worker.options(**options)  # type: ignore[attr-defined]
         actors = [spawn.remote(work) for _ in range(self.workers)]
         queue = iter(items)
         running: dict[Any, Any] = {}
@@ -125,8 +133,8 @@ class RayExecutor:
 
         try:
             for actor in actors:
-                submit(actor)
-                submit(actor)
+                for _ in range(self.samples_per_worker + 1):  # one more than it runs: no wait between samples
+                    submit(actor)
             while running:
                 (done,), _ = ray.wait(list(running), num_returns=1)
                 actor = running.pop(done)

@@ -46,6 +46,21 @@ def test_only_an_in_process_vllm_worker_asks_for_a_gpu() -> None:
     assert [gpus_per_worker(config(name)) for name in ("openai", "transformers", "oracle")] == [0, 0, 0]
 
 
+def meeting(count: int) -> Callable[[int], int]:
+    """Work that returns only once `count` items are inside the same worker at once (else it times out)."""
+    state: dict[str, object] = {}
+
+    def meet(item: int) -> int:
+        import threading
+
+        barrier = state.setdefault("barrier", threading.Barrier(count, timeout=120))
+        assert isinstance(barrier, threading.Barrier)
+        barrier.wait()
+        return item
+
+    return meet
+
+
 def test_vllm_workers_hold_a_gpu_and_no_more_start_than_there_are_gpus(ray_with_a_gpu: None) -> None:
     executor = RayExecutor(3, num_gpus=gpus_per_worker(config("vllm")))
     assert executor.workers == 1  # a second actor would wait for a GPU forever, and its samples with it
@@ -53,9 +68,15 @@ def test_vllm_workers_hold_a_gpu_and_no_more_start_than_there_are_gpus(ray_with_
     assert results == [(["0"], "0")] * 4
 
 
+def test_the_samples_asked_for_run_at_once_in_the_gpu_worker(ray_with_a_gpu: None) -> None:
+    executor = RayExecutor(3, num_gpus=1)
+    assert (executor.workers, executor.samples_per_worker) == (1, 3)
+    assert sorted(executor.map_unordered(meeting(3), [0, 1, 2])) == [0, 1, 2]
+
+
 def test_other_workers_hold_no_gpu(ray_with_a_gpu: None) -> None:
     executor = RayExecutor(2, num_gpus=gpus_per_worker(config("openai")))
-    assert executor.workers == 2
+    assert (executor.workers, executor.samples_per_worker) == (2, 1)
     results = list(executor.map_unordered(gpu_probe(), list(range(4))))
     assert all(ids == [] for ids, _ in results)
 
