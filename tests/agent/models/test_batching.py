@@ -190,3 +190,13 @@ def test_a_batched_engine_is_shared_through_the_batcher_others_as_before(engine:
         batched = False
 
     assert isinstance(shareable(Plain()), SerializedModel)
+
+
+def test_a_served_model_is_shared_as_it_is() -> None:
+    """The OpenAI client is thread-safe: the workers' requests go to the server concurrently (vLLM batches
+    them there), nothing in between serializes them."""
+    from agent.models.config import ModelConfig
+    from agent.models.openai_backend import OpenAIModel
+
+    served = OpenAIModel(ModelConfig(backend="openai", model="qwq", base_url="http://127.0.0.1:9/v1"))
+    assert shareable(served) is served
