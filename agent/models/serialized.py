@@ -55,7 +55,6 @@ def shareable(model: ChatModel) -> ChatModel:
     if model.batched:
         from agent.models.batching import BatchEngine, BatchingModel
 
-        return BatchingModel(
-            cast(BatchEngine, model)
-        )  # a batched backend takes one sampling per conversation
+        # a batched backend's chat_batch takes one sampling per conversation (what BatchEngine says)
+        return BatchingModel(cast(BatchEngine, model))
     return SerializedModel(model)
