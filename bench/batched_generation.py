@@ -80,10 +80,21 @@ def in_flight(
     return measured(replies, wall) | {"engine_calls": stats.engine_calls, "largest_batch": stats.largest}
 
 
+def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one way together: their tokens over their wall time."""
+    tokens, wall = sum(run["tokens"] for run in runs), sum(run["wall_s"] for run in runs)
+    together = {"tokens": tokens, "wall_s": round(wall, 2), "tokens_per_s": round(tokens / wall, 2)}
+    if "engine_calls" in runs[0]:
+        together["engine_calls"] = sum(run["engine_calls"] for run in runs)
+        together["largest_batch"] = max(run["largest_batch"] for run in runs)
+    return together
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--samples", type=int, default=8, help="samples in flight (and one at a time)")
     parser.add_argument("--max-tokens", type=int, default=64, help="tokens per reply")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of both ways, alternating (ABBA)")
     options = parser.parse_args()
 
     console = Console()
@@ -97,14 +108,20 @@ def main() -> None:
     ]
     engine.chat(conversations[0], sampling=samplings[0].model_copy(update={"max_tokens": 4}))  # warm-up
     load_before = os.getloadavg()[0]
-    serial = one_at_a_time(engine, conversations, samplings)
-    batched = in_flight(engine, conversations, samplings)
+    # rounds in ABBA order: a load that rises or falls during the run weighs on both ways alike
+    runs: dict[str, list[dict[str, Any]]] = {"serial": [], "batched": []}
+    for round_ in range(options.rounds):
+        for way in ("serial", "batched") if round_ % 2 == 0 else ("batched", "serial"):
+            measure = one_at_a_time if way == "serial" else in_flight
+            runs[way].append(measure(engine, conversations, samplings))
+    serial, batched = combined(runs["serial"]), combined(runs["batched"])
     load_after = os.getloadavg()[0]
     engine.close()
 
     speedup = round(batched["tokens_per_s"] / serial["tokens_per_s"], 2)
     table = Table(
-        title=f"in-process vLLM, embedded model, {options.samples} samples × {options.max_tokens} tokens"
+        title=f"in-process vLLM, embedded model, {options.samples} samples × {options.max_tokens} tokens, "
+        f"{options.rounds} round(s)"
     )
     for column in ("", "generated tokens", "wall s", "tokens/s", "engine calls"):
         table.add_column(column, justify="right")
@@ -113,7 +130,7 @@ def main() -> None:
         str(serial["tokens"]),
         str(serial["wall_s"]),
         str(serial["tokens_per_s"]),
-        str(options.samples),
+        str(options.samples * options.rounds),
     )
     table.add_row(
         f"{options.samples} in flight",
@@ -130,6 +147,7 @@ def main() -> None:
     figures = {
         "samples": options.samples,
         "max_tokens": options.max_tokens,
+        "rounds": options.rounds,
         "one_at_a_time": serial,
         "in_flight": batched,
         "speedup": speedup,
