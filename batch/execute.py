@@ -134,19 +134,24 @@ def _execute_on_ray(
     prepared: PreparedRun, workers: int, address: str | None, watch: Watch | None, remote: RemoteConfig | None
 ) -> list[SampleRecord]:
     """Samples as Ray tasks: each Ray worker builds its own model and sandbox pool where it runs."""
-    from batch.ray_workers import PortableSampler, RayExecutor
+    from batch.ray_workers import PortableSampler, RayExecutor, gpus_per_worker
+    from tasks.pools import worker_pool_size
 
     if prepared.config.backend == "openai":
         # the workers build (and probe) their own models; a down endpoint must fail here first, in one line
         _build_model(prepared.config, prepared.everything)
     try:
-        executor = RayExecutor(workers, address)
+        executor = RayExecutor(workers, address, gpus_per_worker(prepared.config))
     except (ImportError, ConnectionError, RuntimeError) as error:
         raise BatchError(
             f"Ray is not available ({str(error).strip().splitlines()[0]}): pip install 'sandloop[ray]'"
         ) from None
     sampler = PortableSampler(
-        config=prepared.config, run_dir=prepared.run_dir.resolve(), tasks=prepared.everything, remote=remote
+        config=prepared.config,
+        run_dir=prepared.run_dir.resolve(),
+        tasks=prepared.everything,
+        pool_size=worker_pool_size(executor.samples_per_worker),
+        remote=remote,
     )
     with _watching(prepared, watch) as sink:
         return run_batch(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent.models.factory import build_model
 from batch.config import RunConfig
+from batch.errors import BatchError
 from batch.sample import SampleJob, SampleRunner
 from batch.sample_records import SampleRecord
 from tasks.spec import TaskSpec
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+
+
+GPU_BACKENDS = frozenset({"vllm"})
+"""Backends whose engine runs on a GPU in the worker that builds it (in-process vLLM)."""
+
+
+def gpus_per_worker(config: RunConfig) -> float:
+    """GPUs each Ray worker asks for: one for an in-process vLLM engine (Ray then sets the worker's
+    CUDA_VISIBLE_DEVICES), none for a backend that calls a server or runs on the CPU."""
+    return 1.0 if config.backend in GPU_BACKENDS else 0.0
 
 
 @dataclass
@@ -77,14 +88,32 @@ class PortableSampler:
 
 
 class RayExecutor:
-    """`workers` Ray actors, each with its own sampler state; two samples per actor in flight."""
+    """`workers` Ray actors, each with its own sampler state, one sample at a time and one more queued.
 
-    def __init__(self, workers: int, address: str | None = None) -> None:
+    With `num_gpus` per actor (an in-process vLLM engine each), there are no more actors than the cluster has
+    GPUs for, and the `workers` samples asked for run in flight spread over them: each actor runs several at
+    once on threads, and its engine batches their calls (see `agent.models.batching`)."""
+
+    def __init__(self, workers: int, address: str | None = None, num_gpus: float = 0.0) -> None:
         import ray
 
-        self.workers = max(1, workers)
+        requested = max(1, workers)
+        self.workers = requested
+        self.num_gpus = num_gpus
+        self.samples_per_worker = 1
+        """Samples one actor runs at once (its threads)."""
         if not ray.is_initialized():
             ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        if num_gpus > 0:
+            # an actor asking for a GPU the cluster lacks never starts, and its samples would wait forever
+            gpus = float(ray.cluster_resources().get("GPU", 0.0))
+            fitting = int(gpus // num_gpus)
+            if fitting < 1:
+                raise BatchError(
+                    f"each Ray worker needs {num_gpus:g} GPU for its vLLM engine; the Ray cluster has {gpus:g}"
+                )
+            self.workers = min(requested, fitting)
+            self.samples_per_worker = -(-requested // self.workers)
 
     def map_unordered(self, work: Callable[[In], Out], items: Sequence[In]) -> Iterator[Out]:
         import ray
@@ -97,7 +126,9 @@ class RayExecutor:
             def run(self, item: In) -> Out:
                 return self.work(item)
 
-        actors = [Worker.remote(work) for _ in range(self.workers)]  # type: ignore[attr-defined]
+        options = {"num_gpus": self.num_gpus, "max_concurrency": self.samples_per_worker}
+        spawn = Worker.options(**options)  # type: ignore[attr-defined]
+        actors = [spawn.remote(work) for _ in range(self.workers)]
         queue = iter(items)
         running: dict[Any, Any] = {}
 
@@ -108,8 +139,8 @@ class RayExecutor:
 
         try:
             for actor in actors:
-                submit(actor)
-                submit(actor)
+                for _ in range(self.samples_per_worker + 1):  # one more than it runs: no wait between samples
+                    submit(actor)
             while running:
                 (done,), _ = ray.wait(list(running), num_returns=1)
                 actor = running.pop(done)

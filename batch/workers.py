@@ -23,7 +23,9 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """Worker threads: the sandbox pool is thread-safe and the model is guarded (see `agent.models.serialized`)."""
+    """Worker threads: the sandbox pool is thread-safe and the model is shared by `agent.models.serialized.shareable`
+    (a served model called concurrently, an in-process vLLM engine through a micro-batcher, others behind a
+    lock)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
@@ -47,11 +49,14 @@ class LocalExecutor:
             threads.shutdown(wait=False, cancel_futures=True)
 
 
-def make_executor(name: ExecutorName, workers: int, address: str | None = None) -> Executor:
+def make_executor(
+    name: ExecutorName, workers: int, address: str | None = None, num_gpus: float = 0.0
+) -> Executor:
+    """`num_gpus`: what each Ray worker asks for (see `batch.ray_workers.gpus_per_worker`)."""
     if name == "local":
         return LocalExecutor(workers)
     if name == "ray":
         from batch.ray_workers import RayExecutor  # Ray is optional and slow to import
 
-        return RayExecutor(workers, address)
+        return RayExecutor(workers, address, num_gpus)
     raise ValueError(f"unknown executor {name!r}")

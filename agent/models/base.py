@@ -70,7 +70,8 @@ class ChatModel(Protocol):
     thread_safe: bool = False
     """`chat` may be called from many threads at once (HTTP clients); else callers serialize the calls."""
     batched: bool = False
-    """`chat_batch` generates the conversations together, faster than one `chat` after another."""
+    """`chat_batch` generates the conversations together, faster than one `chat` after another, and takes one
+    Sampling per conversation too: batch runs then share it through `agent.models.batching`."""
     context_window: int | None = None
     """Most tokens of prompt plus reply the model takes; None when the backend cannot tell."""
     on_token: TokenSink | None = None

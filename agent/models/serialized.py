@@ -1,10 +1,12 @@
-"""Sharing one model between worker threads: in-process backends are not thread-safe, so their calls are
-serialized; a backend that says it is thread-safe (an HTTP client) is called concurrently."""
+"""Sharing one model between worker threads: a backend that says it is thread-safe (an HTTP client: a served
+vLLM batches the concurrent requests itself) is called concurrently; a batched in-process engine (vLLM) gets
+the threads' calls gathered into batches (`agent.models.batching`); any other in-process backend is called
+one call at a time."""
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, cast
 
 from agent.messages import Message
 from agent.models.base import ChatModel, ModelReply, Sampling
@@ -52,5 +54,13 @@ class SerializedModel(ChatModel):
 
 
 def shareable(model: ChatModel) -> ChatModel:
-    """`model` itself when it may be called from many threads at once, else it behind a lock."""
-    return model if model.thread_safe else SerializedModel(model)
+    """`model` itself when it may be called from many threads at once; a batched engine behind a micro-batcher;
+    else the model behind a lock."""
+    if model.thread_safe:
+        return model
+    if model.batched:
+        from agent.models.batching import BatchEngine, BatchingModel
+
+        # a batched backend's chat_batch takes one sampling per conversation (what BatchEngine says)
+        return BatchingModel(cast(BatchEngine, model))
+    return SerializedModel(model)

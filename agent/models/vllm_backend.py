@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import importlib
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,19 +124,25 @@ class VLLMModel(ChatModel):
     def chat_batch(
         self,
         conversations: list[list[Message]],
-        sampling: Sampling,
+        sampling: Sampling | Sequence[Sampling],
         *,
         tools: list[dict[str, Any]] | None = None,
     ) -> list[ModelReply]:
-        """One reply per conversation, generated together (vLLM batches them)."""
-        check_sampling(self.name, sampling)
+        """One reply per conversation, generated together (vLLM batches them); one sampling for all, or one
+        per conversation."""
+        samplings = [sampling] if isinstance(sampling, Sampling) else list(sampling)
+        if len(samplings) not in (1, len(conversations)):
+            raise ValueError(f"{len(samplings)} samplings for {len(conversations)} conversations")
+        for each in samplings:
+            check_sampling(self.name, each)
         if not conversations:
             return []
+        params = [self._sampling_params(each) for each in samplings]
         started = time.perf_counter()
         try:
             outputs = self._llm.chat(
                 [openai_messages(m) for m in conversations],
-                sampling_params=self._sampling_params(sampling),
+                sampling_params=params[0] if len(params) == 1 else params,
                 use_tqdm=False,
                 tools=tools,
                 chat_template_kwargs=self._extras.get("chat_template_kwargs"),

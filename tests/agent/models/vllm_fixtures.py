@@ -25,6 +25,8 @@ from tests.support.openai_server import wait_until_ready
 READY_WITHIN_S = 420
 CONTEXT_WINDOW = 1024
 """The servers' and the in-process engine's max_model_len: small, so an overflow is cheap to provoke."""
+ENGINE_MEMORY_FRACTION = 0.2
+"""The in-process engine's `gpu_memory_utilization`: on vLLM's CPU build, the share of RAM it may reserve."""
 SERVED_NAME = "qwq-shaped"
 PARSERS = [
     "--reasoning-parser",
