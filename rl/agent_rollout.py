@@ -266,6 +266,9 @@ class AgentRollout:
                 episode.done = True
             return
         for (episode, _), result in zip(testing, results, strict=True):
+            if result.status == "infra_error":
+                episode.done = True  # says nothing about the code: no feedback turn built on it
+                continue
             if checks_held(result):
                 episode.solved = episode.done = True
                 continue

@@ -164,6 +164,46 @@ def test_the_episode_budget_stops_before_a_turn_that_could_overrun_it(
     assert record["turns"] == 1 and record["step"] == 1
 
 
+@pytest.mark.docker
+def test_a_sandbox_that_cannot_run_ends_the_episode_and_leaves_it_unscored(
+    tokenizer: Any, missing_image_pool: SandboxPool, tmp_path: Any
+) -> None:
+    from rl.config import RewardConfig
+    from rl.dataset import verification_info
+    from rl.trl_reward import TrlReward
+
+    task = square_task()
+    rollout = scripted([as_completion(RIGHT)], task, missing_image_pool, max_turns=3)
+    out = rollout([first_messages(task)], FakeTrainer(tokenizer, tmp_path))
+    assert set(out[ENV_MASK][0]) == {1}  # no feedback turn made of an infrastructure error
+    reward = TrlReward(
+        missing_image_pool, RewardConfig(infra_max_attempts=2, infra_backoff_s=0.1), answer_column=FINAL_REPLY
+    )
+    rewards = reward(
+        [first_messages(task)],
+        ["the whole episode"],
+        verification_info=[verification_info(task)],
+        **{FINAL_REPLY: out[FINAL_REPLY]},
+    )
+    assert rewards == [None]  # TRL: not scored, never a 0.0 failure
+
+
+@pytest.mark.docker
+def test_the_reward_grades_the_final_reply_not_the_whole_episode(pool: SandboxPool) -> None:
+    from rl.dataset import verification_info
+    from rl.trl_reward import TrlReward
+
+    task = square_task()
+    episode = as_completion(WRONG) + "\nuser\ntests: 0/1 passed\nassistant\n" + as_completion(RIGHT)
+    rewards = TrlReward(pool, answer_column=FINAL_REPLY)(
+        [first_messages(task)] * 2,
+        [episode, episode],
+        verification_info=[verification_info(task)] * 2,
+        **{FINAL_REPLY: [as_completion(RIGHT), as_completion(WRONG)]},
+    )
+    assert rewards[0] == 1.0 and rewards[1] is not None and rewards[1] < 1.0
+
+
 pytest.importorskip("trl")
 
 
