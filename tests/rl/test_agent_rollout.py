@@ -225,7 +225,7 @@ def test_two_steps_of_multi_turn_grpo_log_rewards_and_save_a_loadable_model(
         steps=2,
         num_generations=2,
         prompts_per_step=1,
-        max_completion_length=40,
+        max_completion_length=32,
         save_steps=10,
         multi_turn=MultiTurnSettings(max_turns=2, feedback_chars=300),
     )
