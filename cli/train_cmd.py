@@ -114,6 +114,15 @@ def grpo(
     resume: Annotated[
         bool, typer.Option(help="Continue from the last checkpoint in OUT (optimizer state included).")
     ] = False,
+    multi_turn: Annotated[
+        bool,
+        typer.Option(
+            "--multi-turn",
+            help="Rollouts are agent episodes: answer, public-test results, revision; the final answer is "
+            "rewarded. --max-tokens is then per reply.",
+        ),
+    ] = False,
+    max_turns: Annotated[int, typer.Option(min=1, help="Model replies per episode (--multi-turn).")] = 3,
 ) -> None:
     """Run TRL's GRPOTrainer with the sandbox reward; the trained model lands in OUT/final.
 
@@ -121,6 +130,7 @@ def grpo(
     from pydantic import ValidationError
 
     from agent.models.presets import PresetOverrides, resolve_preset
+    from rl.agent_rollout import MultiTurnSettings
     from rl.grpo import GrpoSettings, grpo_config, run_grpo
     from sandbox import PoolConfig, open_sandbox
 
@@ -152,6 +162,7 @@ def grpo(
             save_steps=save_steps,
             seed=seed,
             resume=resume,
+            multi_turn=MultiTurnSettings(max_turns=max_turns) if multi_turn else None,
         )
     except ValidationError as error:
         first = error.errors()[0]
@@ -170,6 +181,7 @@ def grpo(
         f"GRPO: {len(tasks)} tasks of {suite}, model {settings.model_dir} (preset {resolved.name}), {steps} "
         f"steps of {prompts_per_step} prompts x {num_generations} completions (<= {settings.max_completion_length} "
         f"tokens, temperature {settings.temperature:g})"
+        + (f", multi-turn: up to {max_turns} replies per episode" if multi_turn else "")
     )
     with training_errors(), sandbox_errors(), open_sandbox(PoolConfig(size=workers), remote) as pool:
         outcome = run_grpo(settings, tasks, pool, console)

@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 
+from rl.agent_rollout import FINAL_REPLY, AgentRollout, MultiTurnSettings
 from rl.config import RewardConfig
-from rl.grpo_data import grpo_dataset
+from rl.grpo_data import grpo_dataset, grpo_rows
 from rl.train_log import StepLogCallback, plot_curve
 from rl.training import (
     FINAL_DIR,
@@ -66,6 +67,8 @@ class GrpoSettings(TrainingRun):
     use_vllm: bool | None = None
     """None: use vLLM when it imports and CUDA is available."""
     reward: RewardConfig = Field(default_factory=RewardConfig)
+    multi_turn: MultiTurnSettings | None = None
+    """Agent episodes as rollouts (rl/agent_rollout.py): `max_completion_length` is then each reply's budget."""
 
 
 def cuda_available() -> bool:
@@ -84,6 +87,8 @@ def grpo_config(settings: GrpoSettings) -> Any:
 
     gpu = cuda_available()
     use_vllm = vllm_usable() if settings.use_vllm is None else settings.use_vllm
+    if settings.multi_turn is not None and use_vllm:
+        raise ValueError("multi-turn rollouts generate with the training model (transformers), not vLLM")
     if settings.presence_penalty and not use_vllm:
         raise ValueError("presence_penalty: GRPO applies it with vLLM generation only (a GPU and vllm)")
     vllm: dict[str, Any] = {"use_vllm": True, "vllm_mode": "colocate"} if use_vllm else {}
@@ -120,17 +125,40 @@ def build_trainer(
     transformers_logging.disable_progress_bar()  # weight-loading bars would interleave with the step lines
 
     tokenizer = AutoTokenizer.from_pretrained(settings.model_dir, local_files_only=True)
+    rollout: dict[str, Any] = {}
+    if settings.multi_turn is not None:
+        os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")  # rollout_func is marked experimental
+        rollout["rollout_func"] = agent_rollout(settings, settings.multi_turn, tasks, pool)
     trainer = GRPOTrainer(
         model=str(settings.model_dir),
-        reward_funcs=TrlReward(pool, settings.reward),
+        reward_funcs=TrlReward(
+            pool, settings.reward, answer_column=FINAL_REPLY if settings.multi_turn else None
+        ),
         args=grpo_config(settings),
         train_dataset=grpo_dataset(tasks, system_prompt=settings.system_prompt),
         processing_class=tokenizer,
         callbacks=[StepLogCallback(settings.out / LOG_FILE, console)],
+        **rollout,
     )
     trainer.remove_callback(PrinterCallback)  # it would print every log dict under our lines
     name_base_model(trainer, base_model_name(settings.model_dir))
     return trainer
+
+
+def agent_rollout(
+    settings: GrpoSettings, multi_turn: MultiTurnSettings, tasks: Sequence[TaskSpec], pool: Sandbox
+) -> AgentRollout:
+    """The multi-turn rollout with the run's sampling; a reply gets `max_completion_length` tokens."""
+    sampling: dict[str, Any] = {
+        "max_new_tokens": settings.max_completion_length,
+        "temperature": settings.temperature,
+        "top_p": settings.top_p,
+        "top_k": settings.top_k,
+    }
+    if settings.min_p:
+        sampling["min_p"] = settings.min_p
+    rows = grpo_rows(tasks, system_prompt=settings.system_prompt)
+    return AgentRollout(tasks, [row["prompt"] for row in rows], pool, multi_turn, sampling, settings.reward)
 
 
 class GrpoOutcome(BaseModel):

@@ -34,9 +34,13 @@ class TrlReward:
         column: str = VERIFICATION_COLUMN,
         name: str = "sandbox_reward",
         stats: RewardStats | None = None,
+        answer_column: str | None = None,
     ) -> None:
         self.reward = SandboxReward(pool, config, stats)
         self.column = column
+        self.answer_column = answer_column
+        """A column of the answers to grade instead of the completions (a multi-turn episode's final reply:
+        its completion holds every turn, feedback included)."""
         self.__name__ = name  # TRL names the reward's logged metrics after it
 
     @property
@@ -52,6 +56,8 @@ class TrlReward:
                 "(add it with rl.dataset.verification_info and keep remove_unused_columns=False)"
             )
         infos = columns[self.column]
+        if self.answer_column is not None:
+            completions = columns[self.answer_column]
         if not (len(prompts) == len(completions) == len(infos)):
             raise ValueError(
                 f"{len(prompts)} prompts, {len(completions)} completions and {len(infos)} {self.column} values"

@@ -132,7 +132,7 @@ def _is_main_guard(statement: ast.stmt) -> bool:
     )
 
 
-def _run_tests_job(
+def run_tests_job(
     handle: ToolContext, code: str, own_tests: str | None, files: dict[str, str]
 ) -> TestJob | CasesJob:
     task = handle.task
@@ -155,7 +155,7 @@ def run_python(handle: ToolContext, files: dict[str, str], args: RunPythonArgs) 
 
 
 def run_tests(handle: ToolContext, files: dict[str, str], args: RunTestsArgs) -> ToolOutcome:
-    result = handle.pool.run(_run_tests_job(handle, args.code, args.tests, files))
+    result = handle.pool.run(run_tests_job(handle, args.code, args.tests, files))
     held = checks_held(result)
     content = describe(result, handle.feedback_chars)
     if result.status == "passed" and not held:

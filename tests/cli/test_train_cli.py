@@ -32,4 +32,16 @@ def test_the_cli_is_a_sub_app_with_the_documented_options() -> None:
     options = {name for param in command.params for name in param.opts}
     wanted = {"--steps", "-n", "--num-generations", "--max-tokens", "--learning-rate", "--out", "--limit"}
     assert wanted | {"--model", "--preset", "--temperature", "--workers"} <= options
+    assert {"--multi-turn", "--max-turns"} <= options
     assert [param.name for param in command.params if param.param_type_name == "argument"] == ["suite"]
+
+
+def test_max_turns_below_one_is_refused_in_one_line(tmp_path: Path) -> None:
+    from cli.train_cmd import app
+
+    result = CliRunner().invoke(
+        app, ["grpo", "--multi-turn", "--max-turns", "0", "--out", str(tmp_path)], prog_name="train"
+    )
+    assert result.exit_code == 2
+    assert "--max-turns" in result.output
+    assert not list(tmp_path.iterdir())

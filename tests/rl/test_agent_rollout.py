@@ -1,0 +1,258 @@
+"""Multi-turn rollouts: the token/mask assembly of a scripted episode (the embedded model's tokenizer, no
+model), the episode logic on scripted replies against real public-test runs, and a real 2-step multi-turn
+GRPOTrainer run (TRL, CPU, the embedded SmolLM2, Docker)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from agent import prompts as agent_prompts
+from agent.prompts import first_messages
+from rl.agent_rollout import (
+    ENV_MASK,
+    EPISODES_FILE,
+    FINAL_REPLY,
+    AgentRollout,
+    MultiTurnSettings,
+    Segment,
+    assemble,
+    feedback_ids,
+    prompt_ids,
+)
+from sandbox import SandboxPool
+from tasks.spec import TaskSpec
+from tests.support.rl_samples import WRONG, as_completion, square_task
+
+RIGHT = "def square(x):\n    return x * x\n"
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> Any:
+    from transformers import AutoTokenizer
+
+    from agent.models.embedded import embedded_model_dir
+
+    return AutoTokenizer.from_pretrained(embedded_model_dir(), local_files_only=True)
+
+
+def reply_ids(tokenizer: Any, text: str) -> list[int]:
+    """A reply as the model would end it: its text, then the end-of-turn token."""
+    return [*tokenizer.encode(text, add_special_tokens=False), tokenizer.eos_token_id]
+
+
+def test_a_scripted_episode_renders_as_its_chat_and_masks_only_the_feedback(tokenizer: Any) -> None:
+    task = square_task()
+    messages = first_messages(task)
+    first, feedback, second = as_completion(WRONG), "tests: 0/1 passed\nFix it.", as_completion(RIGHT)
+    segments = [
+        Segment(reply_ids(tokenizer, first), trained=True),
+        Segment(feedback_ids(tokenizer, feedback), trained=False),
+        Segment(reply_ids(tokenizer, second), trained=True),
+    ]
+    ids, mask = assemble(segments)
+
+    assert len(ids) == len(mask)
+    lengths = [len(segment.ids) for segment in segments]
+    assert mask == [1] * lengths[0] + [0] * lengths[1] + [1] * lengths[2]
+    # The prompt and the completion together are the chat template's own rendering of the conversation.
+    conversation = [
+        *messages,
+        {"role": "assistant", "content": first},
+        {"role": "user", "content": feedback},
+        {"role": "assistant", "content": second},
+    ]
+    rendered = tokenizer.apply_chat_template(conversation, tokenize=False)
+    assert tokenizer.decode(prompt_ids(tokenizer, messages) + ids) == rendered.rstrip("\n")
+    # The masked tokens are the feedback turn: the user's header and text, and the next assistant opening.
+    masked = tokenizer.decode([token for token, keep in zip(ids, mask, strict=True) if not keep])
+    assert masked.strip().startswith("<|im_start|>user") and feedback in masked
+    assert masked.rstrip().endswith("<|im_start|>assistant")
+
+
+class ScriptedRollout(AgentRollout):
+    """The real episode logic with scripted replies in place of `generate`."""
+
+    def __init__(self, replies: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.script = replies
+
+    def generate(self, model: Any, tokenizer: Any, episodes: Any) -> list[list[int]]:
+        text = self.script.pop(0)
+        return [reply_ids(tokenizer, text) for _ in episodes]
+
+
+class FakeTrainer:
+    """What the rollout reads of the trainer besides the model: tokenizer, accelerator, output dir, step."""
+
+    def __init__(self, tokenizer: Any, out: Any) -> None:
+        from types import SimpleNamespace
+
+        self.processing_class = tokenizer
+        self.model = None
+        self.args = SimpleNamespace(output_dir=str(out))
+        self.state = SimpleNamespace(global_step=0)
+
+        class Accelerator:
+            @staticmethod
+            def unwrap_model(model: Any) -> Any:
+                return model
+
+        self.accelerator = Accelerator()
+
+
+def scripted(replies: list[str], task: TaskSpec, pool: SandboxPool, **settings: Any) -> ScriptedRollout:
+    return ScriptedRollout(
+        replies,
+        tasks=[task],
+        dataset_prompts=[first_messages(task)],
+        pool=pool,
+        settings=MultiTurnSettings(**settings),
+        sampling={"max_new_tokens": 64},
+    )
+
+
+@pytest.mark.docker
+def test_a_failing_answer_gets_the_public_test_result_and_the_revision_is_graded(
+    tokenizer: Any, pool: SandboxPool, tmp_path: Any
+) -> None:
+    task = square_task()
+    wrong_public = task.model_copy(
+        update={"public_tests": task.public_tests.model_copy(update={"code": "assert square(3) == 9\n"})}
+    )
+    rollout = scripted([as_completion(WRONG), as_completion(RIGHT)], wrong_public, pool, max_turns=3)
+    out = rollout([first_messages(wrong_public)] * 2, FakeTrainer(tokenizer, tmp_path))
+
+    assert len(out["completion_ids"]) == len(out[ENV_MASK]) == 2
+    for ids, mask in zip(out["completion_ids"], out[ENV_MASK], strict=True):
+        assert len(ids) == len(mask) and 0 in mask and mask[0] == 1 and mask[-1] == 1
+        feedback = tokenizer.decode([token for token, keep in zip(ids, mask, strict=True) if not keep])
+        assert "I ran your code against the tests." in feedback and "tests: 0/1 passed" in feedback
+        assert agent_prompts.REVISE in feedback
+    # The revision passed the public tests: the episode stopped there, and its answer is what gets graded.
+    assert out[FINAL_REPLY] == [as_completion(RIGHT)] * 2
+    assert rollout.script == []
+
+
+@pytest.mark.docker
+def test_no_code_block_gets_the_agents_nudge_and_the_last_turn_ends_the_episode(
+    tokenizer: Any, pool: SandboxPool, tmp_path: Any
+) -> None:
+    task = square_task()
+    rollout = scripted(["I am not sure.", "Still thinking."], task, pool, max_turns=2)
+    out = rollout([first_messages(task)], FakeTrainer(tokenizer, tmp_path))
+    [ids], [mask] = out["completion_ids"], out[ENV_MASK]
+    feedback = tokenizer.decode([token for token, keep in zip(ids, mask, strict=True) if not keep])
+    assert agent_prompts.NO_ACTION in feedback
+    assert out[FINAL_REPLY] == ["Still thinking."]  # no reply carried code: the last one
+
+
+@pytest.mark.docker
+def test_the_episode_budget_stops_before_a_turn_that_could_overrun_it(
+    tokenizer: Any, pool: SandboxPool, tmp_path: Any
+) -> None:
+    task = square_task()
+    rollout = scripted([as_completion(WRONG)], task, pool, max_turns=3, max_episode_tokens=80)
+    out = rollout([first_messages(task)], FakeTrainer(tokenizer, tmp_path))
+    [mask] = out[ENV_MASK]
+    assert set(mask) == {1}  # one reply, no feedback: a second turn would not fit
+    [record] = [json.loads(line) for line in (tmp_path / EPISODES_FILE).read_text().splitlines()]
+    assert record["turns"] == 1 and record["step"] == 1
+
+
+@pytest.mark.docker
+def test_a_sandbox_that_cannot_run_ends_the_episode_and_leaves_it_unscored(
+    tokenizer: Any, missing_image_pool: SandboxPool, tmp_path: Any
+) -> None:
+    from rl.config import RewardConfig
+    from rl.dataset import verification_info
+    from rl.trl_reward import TrlReward
+
+    task = square_task()
+    rollout = scripted([as_completion(RIGHT)], task, missing_image_pool, max_turns=3)
+    out = rollout([first_messages(task)], FakeTrainer(tokenizer, tmp_path))
+    assert set(out[ENV_MASK][0]) == {1}  # no feedback turn made of an infrastructure error
+    reward = TrlReward(
+        missing_image_pool, RewardConfig(infra_max_attempts=2, infra_backoff_s=0.1), answer_column=FINAL_REPLY
+    )
+    rewards = reward(
+        [first_messages(task)],
+        ["the whole episode"],
+        verification_info=[verification_info(task)],
+        **{FINAL_REPLY: out[FINAL_REPLY]},
+    )
+    assert rewards == [None]  # TRL: not scored, never a 0.0 failure
+
+
+@pytest.mark.docker
+def test_the_reward_grades_the_final_reply_not_the_whole_episode(pool: SandboxPool) -> None:
+    from rl.dataset import verification_info
+    from rl.trl_reward import TrlReward
+
+    task = square_task()
+    episode = as_completion(WRONG) + "\nuser\ntests: 0/1 passed\nassistant\n" + as_completion(RIGHT)
+    rewards = TrlReward(pool, answer_column=FINAL_REPLY)(
+        [first_messages(task)] * 2,
+        [episode, episode],
+        verification_info=[verification_info(task)] * 2,
+        **{FINAL_REPLY: [as_completion(RIGHT), as_completion(WRONG)]},
+    )
+    assert rewards[0] == 1.0 and rewards[1] is not None and rewards[1] < 1.0
+
+
+pytest.importorskip("trl")
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_two_steps_of_multi_turn_grpo_log_rewards_and_save_a_loadable_model(
+    pool: SandboxPool, tmp_path: Any
+) -> None:
+    from agent.messages import Message
+    from agent.models.base import Sampling
+    from agent.models.config import ModelConfig, load_model
+    from agent.models.embedded import embedded_model_dir
+    from rl.grpo import GrpoSettings, run_grpo
+    from tasks.generated import generated_suite
+
+    settings = GrpoSettings(
+        model_dir=embedded_model_dir(),
+        out=tmp_path,
+        steps=2,
+        num_generations=2,
+        prompts_per_step=1,
+        max_completion_length=32,
+        save_steps=10,
+        multi_turn=MultiTurnSettings(max_turns=2, feedback_chars=300),
+    )
+    printed = io.StringIO()
+    outcome = run_grpo(settings, generated_suite("train")[:2], pool, Console(file=printed, width=200))
+
+    steps = [row for row in outcome.log_history if "reward" in row]
+    assert [row["step"] for row in steps] == [1, 2]
+    for row in steps:
+        assert 0.0 <= row["rewards/sandbox_reward/mean"] <= 1.0
+        assert "loss" in row
+    rows = [json.loads(line) for line in outcome.log.read_text().splitlines()]
+    assert [row["step"] for row in rows] == [1, 2]
+    episodes = [json.loads(line) for line in (tmp_path / EPISODES_FILE).read_text().splitlines()]
+    assert [e["step"] for e in episodes] == [1, 1, 2, 2]  # 1 prompt x 2 generations a step
+    for step, row in zip([1, 2], steps, strict=True):
+        of_step = [e for e in episodes if e["step"] == step]
+        # TRL counted the model's tokens only (its completion length sums env_mask): feedback is masked.
+        model_tokens = [sum(n for n, trained in e["segments"] if trained) for e in of_step]
+        assert row["completions/mean_length"] == pytest.approx(sum(model_tokens) / len(model_tokens))
+    for episode in episodes:
+        kinds = [trained for _, trained in episode["segments"]]
+        assert kinds == [1, 0] * (episode["turns"] - 1) + [1]  # feedback between every two replies
+    assert any(episode["turns"] == 2 for episode in episodes), "no episode reached a second turn"
+    model = load_model(ModelConfig(backend="transformers", model=str(outcome.final_dir)))
+    reply = model.chat(
+        [Message(role="user", content="Write add(a, b) in Python.")],
+        sampling=Sampling(temperature=0.0, max_tokens=12),
+    )
+    assert reply.completion_tokens > 0
