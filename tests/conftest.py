@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Iterator
 
@@ -39,6 +40,16 @@ def solo_pool(docker_client: docker.DockerClient) -> Iterator[SandboxPool]:
     """One container, so consecutive jobs are known to share it (what one job leaves, the next would see)."""
     with SandboxPool(PoolConfig(size=1), client=docker_client) as single:
         yield single
+
+
+@pytest.fixture(autouse=True)
+def children_take_ctrl_c() -> None:
+    """A child a test starts must take Ctrl-C as a user's process would: a library an earlier test loaded in
+    this process (an engine, a cluster client) may have blocked or ignored SIGINT here, and children inherit
+    both the signal mask and an ignored disposition."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,6 +12,7 @@ SETSID_ESCAPE = (
     "if os.fork() == 0:\n"
     "    os.setsid()\n"
     "    if os.fork() == 0:\n"
+    "        time.sleep(0.5)\n"  # it prints only if it outlives the program: one early 'ok' would be an answer
     "        while True:\n"
     "            print('ok', flush=True)\n"
     "            time.sleep(0.01)\n"
