@@ -16,9 +16,8 @@ import queue
 import socket
 import threading
 import uuid
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Self
 
 import docker
@@ -31,6 +30,7 @@ from sandbox.image import executor_protocol as wire
 from sandbox.image import recipe
 from sandbox.models import MAX_JOB_BYTES, CasesJob, Job, JobResult, RunJob, TestJob
 from sandbox.results import case_passed, interpret
+from sandbox.windowed import run_windowed
 
 OWNER_LABEL, HOST_LABEL = "sandloop.owner_pid", "sandloop.owner_host"
 
@@ -269,20 +269,7 @@ class SandboxPool:
 
     def iter_many(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
         """Results in job order; at most two jobs per container are in flight, so `jobs` may be endless."""
-        window = 2 * self.config.size
-        workers = ThreadPoolExecutor(self.config.size, thread_name_prefix="sandloop-job")
-        try:
-            pending: deque[Future[JobResult]] = deque()
-            for job in jobs:
-                pending.append(workers.submit(self.run, job))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            # On an interrupt or an error, the jobs in flight end when the pool closes (their containers'
-            # connections are shut down): waiting for them here would hold the close back.
-            workers.shutdown(wait=False, cancel_futures=True)
+        yield from run_windowed(self.run, jobs, self.config.size, 2 * self.config.size, "sandloop-job")
 
     def run_many(self, jobs: Iterable[Job]) -> list[JobResult]:
         return list(self.iter_many(jobs))

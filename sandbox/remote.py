@@ -17,9 +17,7 @@ import json
 import os
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Self
 from urllib.parse import urlsplit
 
@@ -31,6 +29,7 @@ from sandbox.errors import SandboxError
 from sandbox.image import executor_protocol as wire
 from sandbox.image import recipe
 from sandbox.models import CasesJob, Job, JobResult, Language
+from sandbox.windowed import run_windowed
 
 RUN_PATH = "/sandloop/v1/run"
 INFO_PATH = "/sandloop/v1/info"
@@ -350,17 +349,7 @@ class RemoteSandbox:
             with contextlib.suppress(ServersUnreachable):  # then each job says so, as an infra_error
                 self.start()
         width = max(1, self.capacity)
-        workers = ThreadPoolExecutor(width, thread_name_prefix="sandloop-remote")
-        try:
-            pending: deque[Future[JobResult]] = deque()
-            for job in jobs:
-                pending.append(workers.submit(self.run, job))
-                if len(pending) >= width:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            workers.shutdown(wait=False, cancel_futures=True)
+        yield from run_windowed(self.run, jobs, width, width, "sandloop-remote")
 
     def run_many(self, jobs: Iterable[Job]) -> list[JobResult]:
         return list(self.iter_many(jobs))
