@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
@@ -97,6 +98,13 @@ class Summary(BaseModel):
         return statistics.fmean(values) if values else 0.0
 
 
+def natural_order(task_id: str) -> tuple[tuple[int, int | str], ...]:
+    """HumanEval/2 before HumanEval/10: a summary lists tasks in one order, whatever order samples finished in."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", task_id) if part
+    )
+
+
 def summarize(records: Iterable[SampleRecord], max_k: int | None = None) -> Summary:
     """Figures of `records` (one per sample); pass@k for k up to `max_k` (default: the most samples a task has)."""
     records = list(records)
@@ -112,7 +120,7 @@ def summarize(records: Iterable[SampleRecord], max_k: int | None = None) -> Summ
             tokens=sum(r.tokens for r in group),
             seconds=round(sum(r.seconds for r in group), 4),
         )
-        for task_id, group in by_task.items()
+        for task_id, group in sorted(by_task.items(), key=lambda item: natural_order(item[0]))
     ]
     counts = {task.task_id: (task.n, task.passed) for task in per_task}
     top = max_k if max_k is not None else max((task.n for task in per_task), default=0)
