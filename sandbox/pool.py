@@ -3,7 +3,8 @@
 Back-pressure is the pool's size: a job waits for an idle container. A container that dies or hangs is
 replaced and its job retried once on the fresh one; a job that takes a second container down is the
 job's doing (`error`), never `infra_error`. When the Docker engine itself stops answering, the jobs in
-flight end as `infra_error` and every later `run` raises EngineLost. A closed pool starts no container.
+flight end as `infra_error` and every later `run` raises EngineLost until the engine answers again (restarted:
+the pool then starts anew). A closed pool starts no container.
 """
 
 from __future__ import annotations
@@ -174,6 +175,20 @@ class SandboxPool:
             )
         return JobResult(status="infra_error", message=str(error))
 
+    def _engine_back(self) -> None:
+        """The engine answers again (restarted): forget the containers it lost; the next job starts the pool
+        anew. A long training run outlives an engine restart instead of scoring nothing for the rest of it."""
+        with self._lock:
+            if self._engine_lost is None:
+                return  # another thread got here first
+            with self._members:
+                containers, self._all = list(self._all), set()
+            for container in containers:
+                container.disconnect()
+            self._idle = queue.Queue()
+            self._started = False
+            self._engine_lost = None
+
     # ------------------------------------------------------------ one job
 
     def run(self, job: Job) -> JobResult:
@@ -186,7 +201,9 @@ class SandboxPool:
                 status="error", message=f"job of {size} bytes exceeds the {MAX_JOB_BYTES}-byte limit"
             )
         if self._engine_lost is not None:
-            raise EngineLost(self._engine_lost)
+            if not engine_answers(self.client):
+                raise EngineLost(self._engine_lost)
+            self._engine_back()
         if self._closed:
             return JobResult(status="infra_error", message="the sandbox pool is closed")
         if not self._started:

@@ -78,6 +78,22 @@ class SecondEngine:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._clear_leftovers()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def restart(self) -> docker.DockerClient:
+        """After `kill`: what the crash left is cleared and the engine starts again on the same data root
+        (its images kept), as an engine restarted by its service manager."""
+        self._clear_leftovers()
+        for runtime in ("x", "d.pid", "d.sock"):  # run-time state of the dead engine (a tmpfs on a real host)
+            path = self.folder / runtime
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        return self.start()
+
+    def _clear_leftovers(self) -> None:
         for pid in self._processes():
             for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
                 os.kill(int(child), signal.SIGKILL)  # a container's init: its whole pid namespace dies
@@ -88,7 +104,6 @@ class SecondEngine:
         for parent in Path("/sys/fs/cgroup").glob(f"*/{self.cgroup_parent}"):
             for group in [*(g for g in parent.iterdir() if g.is_dir()), parent]:
                 _remove_cgroup(group)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _processes(self) -> list[int]:
         found = []
@@ -154,6 +169,24 @@ def test_engine_loss_ends_the_jobs_in_flight_as_infra_errors(second_engine: Seco
     with pytest.raises(EngineLost, match="stopped answering"):
         pool.run(RunJob(source="print(1)"))
     pool.close()  # no traceback from a container that cannot be removed
+
+
+def test_a_pool_whose_engine_restarts_runs_jobs_again(second_engine: SecondEngine) -> None:
+    client = docker.DockerClient(base_url=second_engine.url, timeout=60)
+    pool = SandboxPool(PoolConfig(size=1), client=client).start()
+    results: list[JobResult] = []
+    runner = threading.Thread(target=lambda: results.append(pool.run(SLEEPER)))
+    runner.start()
+    _wait_busy(client, 1)
+    second_engine.kill()
+    runner.join(timeout=120)
+    assert [r.status for r in results] == ["infra_error"]
+    with pytest.raises(EngineLost, match="stopped answering"):
+        pool.run(RunJob(source="print(1)"))  # still down: one line, no container attempt
+    second_engine.restart()
+    again = pool.run(RunJob(source="print(6 * 7)"))  # the same pool, the same client: it starts anew
+    assert (again.status, again.stdout) == ("passed", "42\n")
+    pool.close()
 
 
 def test_a_run_whose_engine_dies_ends_in_one_line_and_exit_code_75(
