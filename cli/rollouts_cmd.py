@@ -33,6 +33,7 @@ from cli.options import (
     TopPOption,
     WorkersOption,
 )
+from cli.sandbox_options import TOKEN_ENV, SandboxTokenEnv, SandboxUrls, remote_sandbox
 
 console = Console(highlight=False)
 
@@ -67,6 +68,8 @@ def rollouts(
     heldout_percent: Annotated[
         int, typer.Option(min=0, max=100, help="Tasks held out, by a stable hash of the id.")
     ] = 20,
+    sandbox_url: SandboxUrls = None,
+    sandbox_token_env: SandboxTokenEnv = TOKEN_ENV,
 ) -> None:
     """Collect trajectories (resumable, like `sandloop run`), then export the training data."""
     from agent.models.presets import PresetOverrides
@@ -83,7 +86,8 @@ def rollouts(
         max_total_tokens,
     )  # fmt: skip
     # Samples left without a verdict (infra errors) are not exported; the same command grades them again.
-    prepared, records = run_suite(config, out / RUN_DIR, workers, ExecutorChoice.local, None)
+    remote = remote_sandbox(sandbox_url, sandbox_token_env)
+    prepared, records = run_suite(config, out / RUN_DIR, workers, ExecutorChoice.local, None, remote)
     report(config, records, prepared.run_dir)
     prompts = export_prompts(prepared.tasks, out, heldout_percent)
     summary = export(prepared.tasks, prepared.run_dir, out, heldout_percent, include_heldout)

@@ -1,4 +1,4 @@
-"""`--sandbox-url` and `--sandbox-token-env`, shared by the commands that grade (run, evaluate, train grpo)."""
+"""`--sandbox-url` and `--sandbox-token-env`, shared by the commands that grade (run, evaluate, rollouts, train grpo)."""
 
 from __future__ import annotations
 

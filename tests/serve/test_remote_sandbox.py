@@ -237,6 +237,20 @@ def test_run_with_sandbox_urls_grades_on_the_servers(both: RemoteConfig, tmp_pat
     assert jobs_run(server_url) - before == 6
 
 
+def test_rollouts_with_a_sandbox_url_grade_and_export_from_the_server(
+    both: RemoteConfig, tmp_path: Path
+) -> None:
+    server_url = both.urls[0]
+    before = jobs_run(server_url)
+    out = tmp_path / "rollouts"
+    args = ["--backend", "oracle", "-n", "1", "--out", str(out), "--heldout-percent", "0"]
+    done = sandloop("rollouts", EXAMPLES, *args, "--sandbox-url", server_url)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert jobs_run(server_url) - before >= 3  # at least each task's hidden tests, on the server
+    rows = [json.loads(line) for line in (out / "rollouts.jsonl").read_text().splitlines()]
+    assert len(rows) == 3 and all(row["reward"] == 1.0 for row in rows)
+
+
 def test_a_bad_sandbox_url_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "samples.jsonl"
     write_samples(path, [{"task_id": "HumanEval/0", "completion": "pass"}])
