@@ -237,6 +237,18 @@ def test_run_with_sandbox_urls_grades_on_the_servers(both: RemoteConfig, tmp_pat
     assert jobs_run(server_url) - before == 6
 
 
+def test_a_ray_run_with_a_sandbox_url_grades_on_the_server(both: RemoteConfig, tmp_path: Path) -> None:
+    server_url = both.urls[0]
+    before = jobs_run(server_url)
+    args = ["--backend", "oracle", "--mode", "single-shot", "-n", "2", "--out", str(tmp_path / "run")]
+    done = sandloop(
+        "run", EXAMPLES, *args, "--executor", "ray", "--workers", "2", "--sandbox-url", server_url
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert jobs_run(server_url) - before == 6  # every grade from the Ray workers went to the server
+    assert "pass@1" in done.stdout and "1.000" in done.stdout
+
+
 def test_rollouts_with_a_sandbox_url_grade_and_export_from_the_server(
     both: RemoteConfig, tmp_path: Path
 ) -> None:
