@@ -40,11 +40,22 @@ def _free_port() -> int:
         return port
 
 
-def start_server() -> tuple[subprocess.Popen[bytes], str]:
+def start_server(*options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """A `sandloop serve` process on a free port (extra `options` passed on), once it answers a ping."""
     import httpx
 
     port = _free_port()
-    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--queue-size", "1024"]
+    command = [
+        sys.executable,
+        "-m",
+        "cli.main",
+        "serve",
+        "--port",
+        str(port),
+        "--queue-size",
+        "1024",
+        *options,
+    ]
     process = subprocess.Popen(command, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
