@@ -271,3 +271,26 @@ def test_a_failed_comparison_explains_what_it_saw() -> None:
     assert executor.summarise_tests(plan, sent, nonce="secret")["asserts"][0]["detail"] == (
         "assertion failed: 4 == 5"
     )
+
+
+def test_the_plan_cache_gives_back_the_same_plan_and_keeps_only_sealed_secrets() -> None:
+    tests = [f"assert double({x}) == {2 * x}\n" for x in range(executor.PLAN_CACHE_SIZE + 3)]
+    first = executor.test_plan(tests[0])
+    again = executor.test_plan(tests[0])
+    assert again.code is first.code
+    assert (again.asserts, again.judging, again.slot_counts) == (
+        first.asserts,
+        first.judging,
+        first.slot_counts,
+    )
+    for test_code in tests:  # past the cache's size: the oldest are dropped, the vault compacted
+        executor.test_plan(test_code)
+    for test_code in reversed(tests[-5:]):
+        plan = executor.test_plan(test_code)
+        assert plan.judging == executor.TestPlan(test_code).judging
+    assert len(executor._plans) == executor.PLAN_CACHE_SIZE
+    # what stays reachable in a child once the vault is emptied: code with the inputs, never the outputs
+    last = len(tests) - 1
+    for code, imports, _, _ in executor._plans.values():
+        assert 2 * last not in constants_in(code.co_consts) and imports == []
+    assert last in constants_in(executor.test_plan(tests[-1]).code.co_consts)
