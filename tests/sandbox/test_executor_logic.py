@@ -249,6 +249,20 @@ def test_a_results_stream_the_harness_did_not_write_fails_the_run(lines: bytes) 
     assert summary["fatal"]
 
 
+def test_a_passing_observation_after_a_failed_one_does_not_undo_the_failure() -> None:
+    plan = executor.TestPlan("for x in range(2):\n    assert double(x) == 2\n")
+    sent = results(
+        {"e": "loaded"},
+        {"e": "obs", "i": 0, "s": observed(0)},
+        {"e": "obs", "i": 0, "s": observed(2)},
+        {"e": "obs", "i": 0, "s": observed(2)},
+        {"e": "done"},
+    )
+    entry = executor.summarise_tests(plan, sent, nonce="secret")["asserts"][0]
+    assert (entry["executions"], entry["failures"]) == (3, 1)
+    assert entry["detail"] == "assertion failed: 0 == 2"
+
+
 def test_an_honest_stream_passes_and_a_torn_last_line_is_ignored() -> None:
     plan = executor.TestPlan("for x in range(2):\n    assert double(x) == 2 * x\nassert double(3) == 6\n")
     sent = results(
