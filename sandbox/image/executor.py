@@ -13,8 +13,8 @@ negative numbers). The child's code holds only a thunk for each other operand (`
 values, as plain built-in types, with the job's secret over fd 3, and this process puts them into its own
 structure and compares. An object with a lying `__eq__`, an early exit, a fake success message, a stolen secret
 or a forged observation therefore cannot produce a pass without the expected values, which the child's
-memory does not hold: before any candidate code runs the child drops every test plan and empties the job
-and answer its executor frames hold. An observation that does not fit the assert (wrong number of values, an
+memory does not hold: before any candidate code runs the child empties the plan cache's sealed side and
+the plan, job and answer its executor frames hold. An observation that does not fit the assert (wrong number of values, an
 unknown assert, a line out of the harness's order or not the harness's) is a failed check, never a pass.
 
 Semantics kept: operands run in Python's order, an operand that raises fails its check with that error. An
@@ -25,10 +25,11 @@ difference from Python: such an operand runs although Python would skip it (`f(x
 g(x) when f(x) == 1), and so can hang or exit where Python would not have run it; a comparison chain's later
 operands likewise all run.
 
-Residual gap, known: the judge only hides what is constant in the test text. An expected value the tests
-compute or bind to a name (`candidate(x) == reference(x)`, `expected = [...]`, a loop over (input, output)
-pairs) is an operand like any other: it is computed in the candidate's process, where the candidate can read
-it, and a program that steals the secret can send a matching forged value. A constant-free and/or part
+Residual gap, known: the judge only hides what is a constant operand in the test text. An expected value the
+tests compute or bind to a name (`candidate(x) == reference(x)`, `expected = [...]`, a loop over (input,
+output) pairs, `== (3 + 5, 3 * 5)`) or that sits inside a non-constant operand (`abs(candidate(x) - 0.25) <
+1e-9`, `math.isclose(candidate(x), 2.25)`) is evaluated in the candidate's process, where the candidate can
+read it, and a program that steals the secret can send a matching forged value. A constant-free and/or part
 that the child decides on shows the child under which truthiness evaluation goes on (for `not f(x) and
 g(x)`, that f(x) should be falsy). A program that patches the harness inside its process can also withhold
 observations, so an assert in a loop may count fewer executions than ran (each assert still needs one
