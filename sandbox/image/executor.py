@@ -6,9 +6,36 @@ with one frame on stdout. Every program run happens in a freshly forked child th
 processes but this one are killed (kill(-1) from PID 1 reaches setsid escapes too) and the scratch
 file systems are emptied, so no job sees another's processes or files.
 
-For function tests the child never decides a verdict: each `assert` of the test code is rewritten to send the
-values it compares, serialised as plain built-in types, and this parent process does the comparison. An
-object with a lying `__eq__`, an early exit, or a fake success message therefore cannot produce a pass.
+For function tests the child never decides a verdict, and it does not know what a pass would be (a blind
+judge). This process parses the tests and keeps each assert's structure (not / and / or / comparison chains,
+their operators) and every constant operand (what `ast.literal_eval` accepts: literals, containers of literals,
+negative numbers). The child's code holds only a thunk for each other operand (`candidate(3)`): it sends their
+values, as plain built-in types, with the job's secret over fd 3, and this process puts them into its own
+structure and compares. An object with a lying `__eq__`, an early exit, a fake success message, a stolen secret
+or a forged observation therefore cannot produce a pass without the expected values, which the child's
+memory does not hold: before any candidate code runs the child empties the plan cache's sealed side and
+the plan, job and answer its executor frames hold. An observation that does not fit the assert (wrong number of values, an
+unknown assert, a line out of the harness's order or not the harness's) is a failed check, never a pass.
+
+Semantics kept: operands run in Python's order, an operand that raises fails its check with that error. An
+and/or is lazy where the child can decide its parts (no constant in them): a later part runs only if Python
+would run it. Where a part has a constant the child cannot decide, so it runs every later operand; this
+process, which short-circuits on its own structure, ignores the values and errors it does not need. The
+difference from Python: such an operand runs although Python would skip it (`f(x) == 1 or g(x) == 2` runs
+g(x) when f(x) == 1), and so can hang or exit where Python would not have run it; a comparison chain's later
+operands likewise all run.
+
+Residual gap, known: the judge only hides what is a constant operand in the test text. An expected value the
+tests compute or bind to a name (`candidate(x) == reference(x)`, `expected = [...]`, a loop over (input,
+output) pairs, `== (3 + 5, 3 * 5)`) or that sits inside a non-constant operand (`abs(candidate(x) - 0.25) <
+1e-9`, `math.isclose(candidate(x), 2.25)`) is evaluated in the candidate's process, where the candidate can
+read it, and a program that steals the secret can send a matching forged value. A constant-free and/or part
+that the child decides on shows the child under which truthiness evaluation goes on (for `not f(x) and
+g(x)`, that f(x) should be falsy). A program that patches the harness inside its process can also withhold
+observations, so an assert in a loop may count fewer executions than ran (each assert still needs one
+observed, passing execution). Raw memory reads (ctypes over /proc/self/maps) may still find freed copies of
+the test text that this process held when it forked; closing that needs forking jobs from a process that
+never read the tests.
 """
 
 from __future__ import annotations
@@ -21,6 +48,7 @@ import contextlib
 import gc
 import importlib
 import json
+import marshal
 import math
 import os
 import pwd
@@ -287,32 +315,80 @@ def compare(op: str, left: Any, right: Any) -> bool:
     raise ValueError(f"unknown comparison {op!r}")
 
 
-def judge(tree: Any) -> bool:
-    """Whether an observed assert holds; runs on decoded built-ins only."""
-    kind = tree["k"]
+# ---------------------------------------------------------------- the blind judge (parent side)
+#
+# Each assert condition is split in two. This process keeps its structure (not / and / or / comparison chains
+# and their operators) and every operand that is a constant expression (what `ast.literal_eval` accepts); the
+# child's code keeps only a thunk for each other operand, numbered in Python's evaluation order ("slots"). The
+# child sends one entry per slot: {"v": plain value}, {"x": the error it raised} or null (not evaluated).
+
+Operand = tuple[str, Any]
+"""("const", value): kept here, never in the child; or ("slot", number): a value the child observes."""
+Node = tuple[Any, ...]
+"""("val", operand) | ("not", node) | ("and" | "or", (node, ...)) | ("cmp", (op, ...), (operand, ...))."""
+Gate = tuple[int, Node, bool, int]
+"""(slot position, a constant-free and/or part, the truthiness that continues, the slot position to skip to)."""
+
+
+class Unfit(Exception):
+    """An observation that does not fit this process's plan of the assert: a failed check, never a pass."""
+
+
+class OperandRaised(Exception):
+    """An operand the verdict needs raised in the child: the check failed with that error."""
+
+
+def _operand(operand: Operand, slots: list[Any]) -> Any:
+    kind, payload = operand
+    if kind == "const":
+        return payload
+    entry = slots[payload]
+    if entry is None:
+        raise Unfit(f"operand {payload + 1} was not evaluated")
+    if "x" in entry:
+        raise OperandRaised(entry["x"])
+    return decode_value(entry["v"])
+
+
+def judge(node: Node, slots: list[Any]) -> bool:
+    """Whether an assert holds, from its structure and constants here and the slots' decoded built-ins; and /
+    or and comparison chains stop where Python's would, so a slot not needed is never read."""
+    kind = node[0]
     if kind == "val":
-        return bool(decode_value(tree["v"]))
+        return bool(_operand(node[1], slots))
     if kind == "not":
-        return not judge(tree["t"])
+        return not judge(node[1], slots)
     if kind == "and":
-        return all(judge(part) for part in tree["t"])
+        return all(judge(part, slots) for part in node[1])
     if kind == "or":
-        return any(judge(part) for part in tree["t"])
+        return any(judge(part, slots) for part in node[1])
     if kind == "cmp":
-        values = [decode_value(v) for v in tree["v"]]
-        return all(compare(op, values[i], values[i + 1]) for i, op in enumerate(tree["ops"]))
-    raise ValueError(f"unknown observation {kind!r}")
+        left = _operand(node[2][0], slots)
+        for op, operand in zip(node[1], node[2][1:], strict=True):
+            right = _operand(operand, slots)
+            if not compare(op, left, right):
+                return False
+            left = right
+        return True
+    raise ValueError(f"unknown assert node {kind!r}")
 
 
-def explain(tree: Any) -> str:
-    """What a failed assert saw, for the reader: `got 4, expected == 5`."""
-    if tree["k"] == "cmp":
-        values = [_short(decode_value(v)) for v in tree["v"]]
-        parts = [values[0]] + [f"{op} {value}" for op, value in zip(tree["ops"], values[1:], strict=False)]
+def explain(node: Node, slots: list[Any]) -> str:
+    """What a failed assert saw, for the reader: `assertion failed: 4 == 5` (the expected value is kept here)."""
+    if node[0] == "cmp":
+        values = [_shown(operand, slots) for operand in node[2]]
+        parts = [values[0]] + [f"{op} {value}" for op, value in zip(node[1], values[1:], strict=True)]
         return "assertion failed: " + " ".join(parts)
-    if tree["k"] == "val":
-        return f"assertion failed: the value was {_short(decode_value(tree['v']))}"
+    if node[0] == "val":
+        return f"assertion failed: the value was {_shown(node[1], slots)}"
     return "assertion failed"
+
+
+def _shown(operand: Operand, slots: list[Any]) -> str:
+    try:
+        return _short(_operand(operand, slots))
+    except (Unfit, OperandRaised):
+        return "?"  # a chain that stopped before this operand
 
 
 def _short(value: Any) -> str:
@@ -320,68 +396,156 @@ def _short(value: Any) -> str:
     return text if len(text) <= 200 else text[:200] + "..."
 
 
+def fitted_slots(message: dict[str, Any], count: int) -> list[Any]:
+    """The observation's slots, checked against the number this assert has; Unfit when they do not fit."""
+    slots = message.get("s")
+    if type(slots) is not list or len(slots) != count:
+        got = len(slots) if type(slots) is list else "no"
+        raise Unfit(f"{got} operand values for an assert with {count}")
+    for entry in slots:
+        if entry is None:
+            continue
+        if type(entry) is not dict or len(entry) != 1 or not ("v" in entry or type(entry.get("x")) is str):
+            raise Unfit("a malformed operand value")
+    return slots
+
+
+def verdict(tests: TestPlan, index: int, message: dict[str, Any]) -> tuple[bool, str | None]:
+    """Whether one observed execution of assert `index` held, and what the reader sees when it did not."""
+    if "x" in message:  # the recorder itself failed (the program broke the harness): a failed check
+        return False, str(message["x"])[:2000]
+    node = tests.judging[index]
+    try:
+        slots = fitted_slots(message, tests.slot_counts[index])
+        return (True, None) if judge(node, slots) else (False, explain(node, slots))
+    except OperandRaised as error:
+        return False, str(error)[:2000]
+    except Unfit as error:
+        return False, f"the observation does not fit this assert: {error}"
+    except Exception as error:
+        return False, f"could not judge the observed values: {_describe(error)}"
+
+
 # ---------------------------------------------------------------- test rewriting (parent side)
 
 
-def _plan(node: ast.expr) -> ast.expr:
-    """An expression building the evaluation plan of one assert condition (thunks keep it lazy)."""
+_LITERAL_ERRORS = (ValueError, TypeError, SyntaxError, MemoryError, RecursionError)
 
-    def thunk(body: ast.expr) -> ast.Lambda:
+
+class _Split:
+    """One assert condition split into this process's judging structure and the child's thunks and gates."""
+
+    def __init__(self, test: ast.expr) -> None:
+        self.thunks: list[ast.expr] = []
+        self.gates: list[list[Any]] = []
+        self.node, _ = self._split(test)
+
+    def _operand(self, expr: ast.expr) -> Operand:
+        try:
+            return ("const", ast.literal_eval(expr))
+        except _LITERAL_ERRORS:
+            self.thunks.append(expr)
+            return ("slot", len(self.thunks) - 1)
+
+    def _split(self, node: ast.expr) -> tuple[Node, bool]:
+        """The node, and whether it has no constant operand (then the child may decide its truth itself)."""
+        if isinstance(node, ast.Compare) and all(type(op) in COMPARE_OPS for op in node.ops):
+            operands = tuple(self._operand(expr) for expr in (node.left, *node.comparators))
+            ops = tuple(COMPARE_OPS[type(op)] for op in node.ops)
+            return ("cmp", ops, operands), all(kind == "slot" for kind, _ in operands)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner, constant_free = self._split(node.operand)
+            return ("not", inner), constant_free
+        if isinstance(node, ast.BoolOp):
+            name = "and" if isinstance(node.op, ast.And) else "or"
+            parts, frees, own_gates = [], [], []
+            for position, value in enumerate(node.values):
+                part, constant_free = self._split(value)
+                parts.append(part)
+                frees.append(constant_free)
+                if constant_free and position < len(node.values) - 1:
+                    # Lazy like Python where the child can tell: the later parts run only when this one's
+                    # truth says so. A part with a constant cannot be decided there: the child goes on.
+                    own_gates.append([len(self.thunks), part, name == "and", 0])
+            for gate in own_gates:
+                gate[3] = len(self.thunks)
+            self.gates.extend(own_gates)
+            return (name, tuple(parts)), all(frees)
+        operand = self._operand(node)
+        return ("val", operand), operand[0] == "slot"
+
+    def child_call(self, index: int) -> ast.Call:
+        """`__sandloop_assert__(index, (thunk, ...)[, gates])`: what the child's code holds of this assert."""
         no_args = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
-        return ast.Lambda(args=no_args, body=body)
-
-    def tagged(*parts: ast.expr) -> ast.Tuple:
-        return ast.Tuple(elts=list(parts), ctx=ast.Load())
-
-    if isinstance(node, ast.Compare) and all(type(op) in COMPARE_OPS for op in node.ops):
-        ops = tagged(*[ast.Constant(COMPARE_OPS[type(op)]) for op in node.ops])
-        operands = thunk(tagged(node.left, *node.comparators))
-        return tagged(ast.Constant("cmp"), ops, operands)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return tagged(ast.Constant("not"), _plan(node.operand))
-    if isinstance(node, ast.BoolOp):
-        name = "and" if isinstance(node.op, ast.And) else "or"
-        return tagged(ast.Constant(name), tagged(*[_plan(value) for value in node.values]))
-    return tagged(ast.Constant("val"), thunk(node))
+        thunks = ast.Tuple(elts=[ast.Lambda(args=no_args, body=expr) for expr in self.thunks], ctx=ast.Load())
+        args: list[ast.expr] = [ast.Constant(index), thunks]
+        if self.gates:
+            self.gates.sort(key=lambda gate: gate[0])  # stable: inner parts' gates stay before outer ones
+            gates: Any = tuple(
+                tuple(gate) for gate in self.gates
+            )  # a constant of constants: compile takes it
+            args.append(ast.Constant(gates))
+        return ast.Call(func=ast.Name(id="__sandloop_assert__", ctx=ast.Load()), args=args, keywords=[])
 
 
 _STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 class TestPlan:
-    """Test code with every assert rewritten to report to the parent, and the list of those asserts.
+    """Test code with every assert rewritten to report its non-constant operands to the parent, and what the
+    parent keeps to judge them: each assert's record, structure and constants, none of which the child keeps.
 
     Only statement lists are walked (asserts are statements), which keeps this cheap: it runs once for each
     new test code.
     """
 
     def __init__(self, test_code: str) -> None:
-        self._lines = test_code.splitlines()
+        lines = test_code.splitlines()
         self.asserts: list[wire.AssertRecord] = []
+        self.judging: list[Node] = []
+        """Each assert's structure with its constant operands: in this process only."""
+        self.slot_counts: list[int] = []
+        """How many operand values each assert's observation carries."""
         modules: set[str] = set()
         tree = ast.parse(test_code, filename="tests.py")
-        self._rewrite(tree, modules)
+        self._rewrite(tree, modules, lines)
         self.code = compile(tree, "tests.py", "exec")
+        """The child's code: thunks for the non-constant operands, no assert's shape or constants."""
         self.imports = sorted(modules)
 
-    def _rewrite(self, node: ast.AST, modules: set[str]) -> None:
+    @classmethod
+    def from_parts(
+        cls, code: types.CodeType, imports: list[str], asserts: Any, judging: Any, slot_counts: Any
+    ) -> TestPlan:
+        """A plan rebuilt from the plan cache, without parsing the test code again."""
+        plan = cls.__new__(cls)
+        plan.code, plan.imports, plan.asserts, plan.judging, plan.slot_counts = (
+            code,
+            imports,
+            asserts,
+            judging,
+            slot_counts,
+        )
+        return plan
+
+    def _rewrite(self, node: ast.AST, modules: set[str], lines: list[str]) -> None:
         for field in _STATEMENT_LISTS:
             statements = getattr(node, field, None)
             if not isinstance(statements, list):
                 continue
             for position, statement in enumerate(statements):
                 if isinstance(statement, ast.Assert):
-                    statements[position] = self._reporting(statement)
+                    statements[position] = self._reporting(statement, lines)
                     continue
                 if isinstance(statement, ast.Import):
                     modules.update(alias.name for alias in statement.names)
                 elif isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
                     modules.add(statement.module)
-                self._rewrite(statement, modules)
+                self._rewrite(statement, modules, lines)
 
-    def _reporting(self, node: ast.Assert) -> ast.stmt:
+    def _reporting(self, node: ast.Assert, lines: list[str]) -> ast.stmt:
         index = len(self.asserts)
-        text = self._lines[node.lineno - 1].strip() if node.lineno <= len(self._lines) else ""
+        text = lines[node.lineno - 1].strip() if node.lineno <= len(lines) else ""
         self.asserts.append(
             {
                 "index": index,
@@ -392,24 +556,44 @@ class TestPlan:
                 "detail": None,
             }
         )
-        call = ast.Call(
-            func=ast.Name(id="__sandloop_assert__", ctx=ast.Load()),
-            args=[ast.Constant(index), _plan(node.test)],
-            keywords=[],
-        )
+        split = _Split(node.test)
+        self.judging.append(split.node)
+        self.slot_counts.append(len(split.thunks))
+        call = split.child_call(index)
         return ast.fix_missing_locations(ast.copy_location(ast.Expr(value=call), node))
 
 
-_plans: collections.OrderedDict[str, TestPlan] = collections.OrderedDict()
+_SALT_BYTES = 16
+_vault = bytearray(os.urandom(_SALT_BYTES))
+"""The parent's side of every cached plan (the test code, each assert's record, structure and constants),
+marshalled into one buffer after a secret salt: a job's child empties it with one free, where dropping the
+cached plans object by object costs ~20 ms of copy-on-write faults per job (164 HumanEval test codes)."""
+_plans: collections.OrderedDict[int, tuple[types.CodeType, list[str], int, int]] = collections.OrderedDict()
+"""Salted hash of a test code -> its child's code and imports (nothing secret) and its span in `_vault`."""
 PLAN_CACHE_SIZE = 256
 
 
 def test_plan(test_code: str) -> TestPlan:
     """Many answers are graded on the same tests (pass@k, RL groups): rewrite each test code once."""
-    plan = _plans.pop(test_code, None) or TestPlan(test_code)
-    _plans[test_code] = plan
+    key = hash((bytes(_vault[:_SALT_BYTES]), test_code))  # salted: a child cannot test a guess of the text
+    cached = _plans.get(key)
+    if cached is not None:
+        code, imports, start, end = cached
+        text, asserts, judging, slot_counts = marshal.loads(_vault[start:end])
+        if text == test_code:
+            _plans.move_to_end(key)
+            return TestPlan.from_parts(code, imports, asserts, judging, slot_counts)
+    plan = TestPlan(test_code)
+    sealed = marshal.dumps((test_code, plan.asserts, plan.judging, plan.slot_counts))
+    _plans[key] = (plan.code, plan.imports, len(_vault), len(_vault) + len(sealed))
+    _vault.extend(sealed)
     if len(_plans) > PLAN_CACHE_SIZE:
         _plans.popitem(last=False)
+        kept = bytearray(_vault[:_SALT_BYTES])
+        for kept_key, (code, imports, start, end) in _plans.items():
+            _plans[kept_key] = (code, imports, len(kept), len(kept) + end - start)
+            kept += _vault[start:end]
+        _vault[:] = kept
     return plan
 
 
@@ -417,8 +601,9 @@ def test_plan(test_code: str) -> TestPlan:
 
 
 _nonce = ""
-"""Secret of the current job, set before fork: the parent ignores result lines without it, so a program
-that writes protocol lines to the results pipe (the protocol is public) forges nothing."""
+"""Secret of the current job, set before fork: a result line without it fails the run, so a program that
+writes protocol lines to the results pipe (the protocol is public) forges nothing. Defence in depth only: the
+child can read it, and the blind judge is what makes a stolen one useless."""
 
 
 def _json(value: Any) -> str:
@@ -445,29 +630,38 @@ def _send(message: dict[str, Any]) -> None:
         view = view[_write(RESULTS_FD, view) :]
 
 
-def _observe(plan: tuple[Any, ...]) -> dict[str, Any]:
-    kind = plan[0]
-    if kind == "val":
-        return {"k": "val", "v": encode_value(plan[1]())}
-    if kind == "not":
-        return {"k": "not", "t": _observe(plan[1])}
-    if kind == "cmp":
-        return {"k": "cmp", "ops": list(plan[1]), "v": [encode_value(v) for v in plan[2]()]}
-    parts = []
-    for sub in plan[1]:  # and / or, short-circuited like Python, on plain values only
-        observed = _observe(sub)
-        parts.append(observed)
-        if judge(observed) is (kind == "or"):
-            break
-    return {"k": kind, "t": parts}
+def _observe(thunks: tuple[Any, ...], gates: tuple[Gate, ...]) -> list[Any]:
+    """Each slot's plain value or error, in Python's order. Where a gate (a constant-free and/or part) decides,
+    the later parts run only if Python would run them; elsewhere every operand runs and the parent, which
+    short-circuits on its own structure, ignores what it does not need (an error there included)."""
+    slots: list[Any] = [None] * len(thunks)
+    position = next_gate = 0
+    while True:
+        while next_gate < len(gates) and gates[next_gate][0] <= position:
+            at, part, go_on_if, end = gates[next_gate]
+            next_gate += 1
+            if at == position:
+                try:
+                    held = judge(part, slots)  # on plain values, as the parent will
+                except Exception:
+                    continue  # an operand it needs raised or did not run: the parent decides, go on
+                if held is not go_on_if:
+                    position = end if end > position else position
+        if position >= len(thunks):
+            return slots
+        try:
+            slots[position] = {"v": encode_value(thunks[position]())}
+        except BaseException as error:  # SystemExit and KeyboardInterrupt too: a failed operand, not an exit
+            slots[position] = {"x": _describe(error)}
+        position += 1
 
 
-def _record_assert(index: int, plan: tuple[Any, ...]) -> None:
+def _record_assert(index: int, thunks: tuple[Any, ...], gates: tuple[Gate, ...] = ()) -> None:
     try:
         if _guard is not None:
             _guard.restore()
-        _send({"e": "obs", "i": index, "t": _observe(plan)})
-    except BaseException as error:  # SystemExit and KeyboardInterrupt included: a failed test, not an exit
+        _send({"e": "obs", "i": index, "s": _observe(thunks, gates)})
+    except BaseException as error:
         _send({"e": "obs", "i": index, "x": _describe(error)})
 
 
@@ -544,9 +738,28 @@ class _Guard:
 _guard: _Guard | None = None
 
 
+def _blindfold(caller: types.FrameType | None) -> None:
+    """Runs in the child before any candidate code: empty the plan cache's sealed side (every cached test
+    code, assert text, structure and constant) and what the executor's own frames still hold (this job's
+    plan and frame with the test code, the last answer), so no frame, global or object gc can list holds an
+    expected value. The frames never run again in the child: it ends by os._exit."""
+    _vault.clear()
+    while caller is not None:
+        if caller.f_globals is globals() and caller.f_code.co_name != "<module>":
+            for value in caller.f_locals.values():
+                if isinstance(value, TestPlan):
+                    value.__dict__.clear()
+                elif type(value) in (dict, list, bytearray):
+                    value.clear()
+        caller = caller.f_back
+
+
 def run_tests_child(source: str, tests: TestPlan, entry_point: str | None, work_dir: str) -> None:
     global _guard
-    _guard = guard = _Guard(tests.imports)
+    code, imports = tests.code, tests.imports
+    _blindfold(sys._getframe(1))
+    del tests
+    _guard = guard = _Guard(imports)
     module = _main_module(work_dir)
     program = module.__dict__
     try:
@@ -562,7 +775,7 @@ def run_tests_child(source: str, tests: TestPlan, entry_point: str | None, work_
     guard.restore()
     namespace = {**program, "__builtins__": guard.builtins, "__sandloop_assert__": _record_assert}
     try:
-        exec(tests.code, namespace)
+        exec(code, namespace)
         check = namespace.get("check")
         if entry_point and callable(check):
             check(program[entry_point])
@@ -856,7 +1069,13 @@ def _read_some(fd: int) -> bytes:
 
 
 def summarise_tests(tests: TestPlan, results: bytes, nonce: str) -> wire.HarnessReport:
-    """Turn the child's observations into per-assert verdicts, judged here in the parent."""
+    """Turn the child's observations into per-assert verdicts, judged here in the parent.
+
+    Every complete line must be one the harness wrote, in the harness's order (loaded or program_error first,
+    then observations, then done or fatal), with this job's secret: any other line (forged, out of order, or
+    joined to a partial line a program wrote to the pipe to hide a failure) fails the whole run. Only an
+    unterminated last line is ignored: the child died mid-write, and the run is not complete anyway.
+    """
     asserts: list[wire.AssertRecord] = [entry.copy() for entry in tests.asserts]
     summary: wire.HarnessReport = {
         "loaded": False,
@@ -865,31 +1084,40 @@ def summarise_tests(tests: TestPlan, results: bytes, nonce: str) -> wire.Harness
         "fatal": None,
         "asserts": asserts,
     }
-    for line in results.splitlines():
+    tampered: str | None = None
+    phase = "start"  # -> "loaded" -> "ended"
+    for line in results.split(b"\n")[:-1]:
         try:
             message = json.loads(line)
-            event = message["e"] if message["n"] == nonce else None
-        except (ValueError, KeyError, TypeError):
-            continue  # a torn last line (the child died mid-write) or junk: never a pass
-        if event == "obs" and isinstance(message.get("i"), int) and 0 <= message["i"] < len(asserts):
-            entry = asserts[message["i"]]
+            event = message["e"] if type(message) is dict and message.get("n") == nonce else None
+        except Exception:
+            event = None
+        expected = {"start": ("loaded", "program_error"), "loaded": ("obs", "done", "fatal")}.get(phase, ())
+        if event not in expected:
+            tampered = tampered or "the results channel carried a line the harness did not write"
+            continue
+        if event == "obs":
+            index = message.get("i")
+            if type(index) is not int or not 0 <= index < len(asserts):
+                tampered = tampered or "an observation of an assert the tests do not have"
+                continue
+            entry = asserts[index]
             entry["executions"] += 1
-            try:
-                held = "x" not in message and judge(message["t"])
-                problem = message.get("x") or explain(message["t"])
-            except Exception as error:
-                held, problem = False, f"could not judge the observed values: {_describe(error)}"
+            held, problem = verdict(tests, index, message)
             if not held:
                 entry["failures"] += 1
                 entry["detail"] = entry["detail"] or problem
         elif event == "loaded":
-            summary["loaded"] = True
+            summary["loaded"], phase = True, "loaded"
         elif event == "done":
-            summary["completed"] = True
+            summary["completed"], phase = True, "ended"
         elif event == "program_error":
-            summary["program_error"] = str(message.get("x"))[:2000]
-        elif event == "fatal":
-            summary["fatal"] = str(message.get("x"))[:2000]
+            summary["program_error"], phase = str(message.get("x"))[:2000], "ended"
+        else:
+            summary["fatal"], phase = str(message.get("x"))[:2000], "ended"
+    if tampered is not None:
+        summary["completed"] = False
+        summary["fatal"] = tampered
     return summary
 
 
@@ -1085,7 +1313,8 @@ def main() -> None:
         if frame is None:
             return  # the host went away: stop, and Docker removes the container
         try:
-            answer = handle(user, json.loads(frame))
+            job, frame = json.loads(frame), None  # bytes a job's child cannot empty: it holds the tests
+            answer = handle(user, job)
         except Exception as error:
             answer = {
                 "v": VERSION,

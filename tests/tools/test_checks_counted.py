@@ -138,12 +138,12 @@ STOLEN_NONCE = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the harness runs in the candidate's process, so code that reads its nonce through "
-    "the recorder's __globals__ (or calls the recorder itself) forges observations; needs the judge out of "
-    "that process",
-)
 def test_a_solution_stealing_the_harness_nonce_stays_unsolved(pool: SandboxPool) -> None:
+    """The blind judge: the parent holds `6` and the comparison, so a forged observation must guess the value."""
     passed, _ = run_tests(pool, STOLEN_NONCE, "assert double(3) == 6\n")
     assert passed is False
+    in_the_current_format = STOLEN_NONCE.replace('"t":{"k":"val","v":true}', '"s":[{"v":true}]')
+    assert in_the_current_format != STOLEN_NONCE
+    passed, content = run_tests(pool, in_the_current_format, "assert double(3) == 6\n")
+    assert passed is False
+    assert "assertion failed: True == 6" in content
