@@ -61,7 +61,45 @@ def run_harness(problems: list[dict[str, Any]], folder: Path) -> tuple[float, in
     return seconds, sum(r["passed"] for r in results)
 
 
-def main(limit: int | None = None, docker_baselines: bool = True) -> int:
+PHASES = {
+    "decode": "executor: decode the job frame",
+    "plan": "executor: rewrite the test code (cached per test code)",
+    "scratch": "executor: nonce, empty the scratch dirs, new work dir",
+    "fork": "executor: pipes, fork, supervisor set-up",
+    "run": "job: child set-up, program, tests, exit, until reaped",
+    "kill": "executor: kill and reap every job process",
+    "collect": "executor: drain the pipes, build the run record",
+    "judge": "executor: judge the observed asserts",
+    "handled": "executor: the whole job after decoding (sum of the above but decode)",
+    "answer": "executor: encode and write the answer",
+    "host_encode": "host: build and encode the frame",
+    "host_acquire": "host: wait for an idle container",
+    "host_round_trip": "host: send the frame, receive the answer",
+    "host_interpret": "host: decode the answer into a JobResult",
+}
+"""Wall-clock phases of one check, as `--phases` shows them (ms, mean per check)."""
+
+
+def phase_table(phases: dict[str, float], host_cpu_ms: float) -> Table:
+    """Mean wall ms per check in each phase, then the transport left over and the CPU time per check."""
+    table = Table(title="Where a warm check's time goes (mean per check)")
+    table.add_column("phase")
+    table.add_column("ms", justify="right")
+    table.add_column("what")
+    for name, what in PHASES.items():
+        table.add_row(name, f"{phases.get(name, 0.0):.3f}", what)
+    executor = sum(phases.get(name, 0.0) for name in ("decode", "handled", "answer"))
+    transport = phases.get("host_round_trip", 0.0) - executor
+    table.add_row(
+        "transport", f"{transport:.3f}", "round trip not spent in the executor: Docker's attach stream"
+    )
+    table.add_row("cpu_executor", f"{phases.get('cpu_executor', 0.0):.3f}", "CPU time: the executor (PID 1)")
+    table.add_row("cpu_jobs", f"{phases.get('cpu_jobs', 0.0):.3f}", "CPU time: the job processes")
+    table.add_row("cpu_host", f"{host_cpu_ms:.3f}", "CPU time: the host process (all threads)")
+    return table
+
+
+def main(limit: int | None = None, docker_baselines: bool = True, phases: bool = False) -> int:
     console = Console(highlight=False)
     problems = load_problems(limit)
     count = len(problems)
@@ -96,7 +134,8 @@ def main(limit: int | None = None, docker_baselines: bool = True) -> int:
                 figures[key] = round(seconds, 3)
                 rows.append((label, f"{seconds:.2f} s", f"{last_json(output)['passed']}/{count} passed"))
 
-    _, output = timed([PYTHON, "-m", "bench.sandbox_worker", "warm", *limit_args])
+    phase_args = ["--phases"] if phases else []
+    _, output = timed([PYTHON, "-m", "bench.sandbox_worker", "warm", *limit_args, *phase_args])
     warm = last_json(output)
     figures.update(
         warm_checks_per_s=round(warm["checks_per_s"], 1),
@@ -117,6 +156,9 @@ def main(limit: int | None = None, docker_baselines: bool = True) -> int:
         f"{warm['verdicts_correct']}/{warm['checks']} verdicts correct, pool of {warm['pool_size']}; "
         f"peak memory: host process {warm['host_peak_rss_mb']:.0f} MB, containers {warm['containers_peak_mb']:.0f} MB"
     )
+    if "phases_ms" in warm:
+        console.print(phase_table(warm["phases_ms"], warm["host_cpu_ms_per_check"]))
+        figures["phases_ms"] = {name: round(ms, 3) for name, ms in warm["phases_ms"].items()}
     for wrong in warm["wrong"]:
         console.print(f"[red]wrong verdict:[/] {wrong}")
     if "harness_s" in figures:

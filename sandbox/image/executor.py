@@ -690,6 +690,18 @@ class _Stream:
         return self.total - len(self.head)
 
 
+_phases: dict[str, int] = {}
+"""Nanoseconds this frame spent in each phase of the job path (summed over its runs); sent in the answer
+for `sandloop sandbox bench --phases`. Taking them costs a few clock reads per run."""
+
+
+def _phase(name: str, since: int) -> int:
+    """Add the time since `since` to phase `name`; the time now (the next phase's start)."""
+    now = time.perf_counter_ns()
+    _phases[name] = _phases.get(name, 0) + now - since
+    return now
+
+
 def kill_all_jobs() -> None:
     """Kill and reap every process in the container but this one (PID 1)."""
     while True:
@@ -728,9 +740,11 @@ def run_child(
     """Fork one child (a Python program run, the program then `tests`, or another language's `command`),
     supervise it, clean up after it."""
     global _nonce
+    mark = time.perf_counter_ns()
     _nonce = os.urandom(16).hex()
     clean_scratch()
     os.chown(WORK_DIR, user.uid, user.gid)
+    mark = _phase("scratch", mark)
     keep = job["output_limit"]
     stop_at = max(keep * STOP_FACTOR, 1 << 20)
     timeout_s = job["timeout_s"] if command is None else command.timeout_s
@@ -770,6 +784,7 @@ def run_child(
         os.set_blocking(read_end, False)
         selector.register(read_end, selectors.EVENT_READ, target)
     selector.register(pidfd, selectors.EVENT_READ, "exit")
+    mark = _phase("fork", mark)
     deadline = started + timeout_s
     outcome: wire.Outcome | None = None
     exited = False
@@ -798,7 +813,9 @@ def run_child(
             os.kill(pid, signal.SIGKILL)
     _, wait_status = os.waitpid(pid, 0)
     duration = time.monotonic() - started
+    mark = _phase("run", mark)
     kill_all_jobs()  # escaped grandchildren too; after this no writer is left, so draining ends
+    mark = _phase("kill", mark)
     if outcome is None:
         for target, read_end in read_ends.items():
             while chunk := _read_some(read_end):
@@ -826,8 +843,10 @@ def run_child(
         "stderr_cut": streams[2].cut,
         "duration_s": round(duration, 6),
     }
+    mark = _phase("collect", mark)
     if tests:
         run["harness"] = summarise_tests(tests, bytes(streams[RESULTS_FD].head), _nonce)
+        _phase("judge", mark)
     return run
 
 
@@ -1059,7 +1078,9 @@ def handle(user: JobUser, job: wire.JobFrame) -> wire.Answer:
         return ran
     if job["kind"] == "tests":
         try:
+            mark = time.perf_counter_ns()
             plan = test_plan(job["tests"])
+            _phase("plan", mark)
         except SyntaxError as error:
             message = f"the test code does not parse: {_describe(error)}"
             return {"v": VERSION, "kind": "harness_error", "message": message}
@@ -1080,12 +1101,19 @@ def main() -> None:
     for name in PRELOADED:
         importlib.import_module(name)
     gc.freeze()  # what is loaded now is shared with every child: keep their GC from copying its pages
+    answered_ns = 0
     while True:
         frame = read_frame(0)
         if frame is None:
             return  # the host went away: stop, and Docker removes the container
+        _phases.clear()
+        _phases["answer"] = answered_ns  # the previous answer's encoding and write: known only now
+        cpu_before = _cpu_ns()
+        mark = time.perf_counter_ns()
         try:
-            answer = handle(user, json.loads(frame))
+            job = json.loads(frame)
+            mark = _phase("decode", mark)
+            answer = handle(user, job)
         except Exception as error:
             answer = {
                 "v": VERSION,
@@ -1093,7 +1121,21 @@ def main() -> None:
                 "message": _describe(error),
                 "trace": traceback.format_exc()[-4000:],
             }
+        if answer["kind"] == "runs":
+            _phase("handled", mark)
+            cpu_self, cpu_children = _cpu_ns()
+            _phases["cpu_executor"] = cpu_self - cpu_before[0]
+            _phases["cpu_jobs"] = cpu_children - cpu_before[1]
+            answer["phases"] = _phases
+        mark = time.perf_counter_ns()
         write_frame(1, json.dumps(answer, separators=(",", ":")).encode())
+        answered_ns = time.perf_counter_ns() - mark
+
+
+def _cpu_ns() -> tuple[int, int]:
+    """CPU time (user + system) used so far by this process and by its reaped children."""
+    own, jobs = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return int((own.ru_utime + own.ru_stime) * 1e9), int((jobs.ru_utime + jobs.ru_stime) * 1e9)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,9 @@ class RunsAnswer(TypedDict):
     """One run (`run`, `tests`) or one per input (`cases`); none when the compile step failed."""
     compile: RunRecord | None
     """The compile step of a compiled language (a cached build reports the run that made it)."""
+    phases: NotRequired[dict[str, int]]
+    """Nanoseconds the executor spent in each phase of this frame (for `sandloop sandbox bench --phases`);
+    `answer` is the previous frame's answer write, `cpu_executor` / `cpu_jobs` CPU time, not wall time."""
     fetched: NotRequired[dict[str, str | None]]
     """For `run` jobs that ask: each file's content in base64, None when it is missing, not a regular file
     inside the work dir, or too large."""
