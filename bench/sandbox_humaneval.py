@@ -81,7 +81,8 @@ PHASES = {
 
 
 def phase_table(phases: dict[str, float], host_cpu_ms: float) -> Table:
-    """Mean wall ms per check in each phase, then the transport left over and the CPU time per check."""
+    """Mean wall ms per check in each phase, then the transport left over, the CPU time and the page faults
+    per check (CPU and faults barely move with the load of other processes; wall times do)."""
     table = Table(title="Where a warm check's time goes (mean per check)")
     table.add_column("phase")
     table.add_column("ms", justify="right")
@@ -96,6 +97,8 @@ def phase_table(phases: dict[str, float], host_cpu_ms: float) -> Table:
     table.add_row("cpu_executor", f"{phases.get('cpu_executor', 0.0):.3f}", "CPU time: the executor (PID 1)")
     table.add_row("cpu_jobs", f"{phases.get('cpu_jobs', 0.0):.3f}", "CPU time: the job processes")
     table.add_row("cpu_host", f"{host_cpu_ms:.3f}", "CPU time: the host process (all threads)")
+    for name, whose in (("faults_executor", "the executor"), ("faults_jobs", "the job processes")):
+        table.add_row(name, f"{phases.get(name, 0.0):.0f}", f"page faults (a count): {whose}")
     return table
 
 

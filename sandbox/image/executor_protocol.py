@@ -130,7 +130,8 @@ class RunsAnswer(TypedDict):
     """The compile step of a compiled language (a cached build reports the run that made it)."""
     phases: NotRequired[dict[str, int]]
     """Nanoseconds the executor spent in each phase of this frame (for `sandloop sandbox bench --phases`);
-    `answer` is the previous frame's answer write, `cpu_executor` / `cpu_jobs` CPU time, not wall time."""
+    `answer` is the previous frame's answer write, `cpu_executor` / `cpu_jobs` CPU time, not wall time,
+    `faults_executor` / `faults_jobs` page-fault counts, not times."""
     fetched: NotRequired[dict[str, str | None]]
     """For `run` jobs that ask: each file's content in base64, None when it is missing, not a regular file
     inside the work dir, or too large."""
