@@ -92,7 +92,9 @@ def phase_table(phases: dict[str, float], host_cpu_ms: float) -> Table:
     executor = sum(phases.get(name, 0.0) for name in ("decode", "handled", "answer"))
     transport = phases.get("host_round_trip", 0.0) - executor
     table.add_row(
-        "transport", f"{transport:.3f}", "round trip not spent in the executor: Docker's attach stream"
+        "transport",
+        f"{transport:.3f}",
+        "round trip not spent in the executor (socket or attach stream, wake-ups)",
     )
     table.add_row("cpu_executor", f"{phases.get('cpu_executor', 0.0):.3f}", "CPU time: the executor (PID 1)")
     table.add_row("cpu_jobs", f"{phases.get('cpu_jobs', 0.0):.3f}", "CPU time: the job processes")

@@ -29,6 +29,7 @@ import resource
 import selectors
 import shutil
 import signal
+import socket
 import stat
 import struct
 import sys
@@ -1092,8 +1093,26 @@ def handle(user: JobUser, job: wire.JobFrame) -> wire.Answer:
     raise ValueError(f"unknown job kind {job['kind']!r}")
 
 
+def host_connection() -> tuple[int, int]:
+    """The fds frames come in on and answers go out on: the Unix socket the host mounted at HOST_SOCKET
+    (frames then skip the Docker engine's copy of the attach stream), else stdin and stdout. Connected
+    before any job runs; the host unlinks the socket once it accepted, and jobs never inherit the fd."""
+    if not os.path.exists(wire.HOST_SOCKET):
+        return 0, 1
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(wire.HOST_SOCKET)
+    except OSError as error:  # the engine runs elsewhere (a VM): the host reads this and uses the stream
+        connection.close()
+        _write(2, f"sandloop executor: no host socket ({error.strerror}): using stdin/stdout\n".encode())
+        return 0, 1
+    fd = connection.detach()
+    return fd, fd
+
+
 def main() -> None:
     user = JobUser()
+    frames_in, answers_out = host_connection()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     _oom_seen[0] = _oom_kills()
     os.environ.clear()  # set once here, inherited by every job
@@ -1103,7 +1122,7 @@ def main() -> None:
     gc.freeze()  # what is loaded now is shared with every child: keep their GC from copying its pages
     answered_ns = 0
     while True:
-        frame = read_frame(0)
+        frame = read_frame(frames_in)
         if frame is None:
             return  # the host went away: stop, and Docker removes the container
         _phases.clear()
@@ -1128,7 +1147,7 @@ def main() -> None:
                 _phases[name] = usage[position] - cpu_before[position]
             answer["phases"] = _phases
         mark = time.perf_counter_ns()
-        write_frame(1, json.dumps(answer, separators=(",", ":")).encode())
+        write_frame(answers_out, json.dumps(answer, separators=(",", ":")).encode())
         answered_ns = time.perf_counter_ns() - mark
 
 
