@@ -24,6 +24,20 @@ STDOUT, STDERR = 1, 2
 LOG_TAIL_BYTES = 8192
 
 
+def wait_readable(sockets: list[socket.socket], timeout_s: float) -> list[socket.socket]:
+    """The sockets with something to read (or closed) within `timeout_s`; poll, not select: a big pool's
+    host process may hold descriptors past select's 1024."""
+    poller = select.poll()
+    try:
+        by_fd = {sock.fileno(): sock for sock in sockets}
+        for fd in by_fd:
+            poller.register(fd, select.POLLIN)
+        events = poller.poll(max(0.0, timeout_s) * 1000)
+    except (OSError, ValueError) as error:  # a socket closed by close() in another thread
+        raise ContainerLost(f"the connection to the container broke: {error}") from error
+    return [by_fd[fd] for fd, _ in events if fd in by_fd]
+
+
 class Channel:
     def __init__(self, attached: Any, direct: socket.socket | None = None) -> None:
         self._sock: socket.socket = getattr(attached, "_sock", attached)
@@ -71,11 +85,7 @@ class Channel:
 
     def _ready(self, timeout_s: float) -> list[socket.socket]:
         assert self._direct is not None
-        try:
-            readable, _, _ = select.select([self._direct, self._sock], [], [], timeout_s)
-        except (OSError, ValueError) as error:  # a socket closed by close() in another thread
-            raise ContainerLost(f"the connection to the container broke: {error}") from error
-        return readable
+        return wait_readable([self._direct, self._sock], timeout_s)
 
     @staticmethod
     def _recv(source: socket.socket, timeout_s: float) -> bytes | None:

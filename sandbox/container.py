@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import select
 import shutil
 import socket
 import tempfile
@@ -15,7 +14,7 @@ from typing import Any
 import docker
 from docker.types import LogConfig
 
-from sandbox.channel import Channel
+from sandbox.channel import Channel, wait_readable
 from sandbox.config import PoolConfig
 from sandbox.engine import ENGINE_ERRORS
 from sandbox.errors import ContainerLost, ContainerStartFailed, ProtocolMismatch
@@ -64,7 +63,10 @@ class HostSocket:
         """The executor's connection; None when it said on the attach stream that it could not connect
         (an engine in a VM) or the stream ended: the frames then use the stream."""
         stream = getattr(attached, "_sock", attached)
-        readable, _, _ = select.select([self._listener, stream], [], [], timeout_s)
+        try:
+            readable = wait_readable([self._listener, stream], timeout_s)
+        except ContainerLost:
+            return None
         if self._listener not in readable:
             return None
         connection, _ = self._listener.accept()
