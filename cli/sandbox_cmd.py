@@ -94,11 +94,14 @@ def run(
 def bench(
     limit: Annotated[int | None, typer.Option(help="Only the first N HumanEval problems.")] = None,
     skip_docker_baselines: Annotated[bool, typer.Option(help="Leave out docker run / docker exec.")] = False,
+    phases: Annotated[
+        bool, typer.Option(help="Also show where a warm check's time goes (mean ms per phase).")
+    ] = False,
 ) -> None:
     """HumanEval's 164 canonical solutions and 164 broken ones: sandloop against its peers, side by side."""
     from bench.sandbox_humaneval import main
 
-    raise typer.Exit(main(limit=limit, docker_baselines=not skip_docker_baselines))
+    raise typer.Exit(main(limit=limit, docker_baselines=not skip_docker_baselines, phases=phases))
 
 
 @app.command()

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
+import socket
+import tempfile
 import uuid
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import docker
 from docker.types import LogConfig
 
-from sandbox.channel import Channel
+from sandbox.channel import Channel, wait_readable
 from sandbox.config import PoolConfig
 from sandbox.engine import ENGINE_ERRORS
 from sandbox.errors import ContainerLost, ContainerStartFailed, ProtocolMismatch
@@ -36,9 +40,61 @@ def _exec_option(config: PoolConfig) -> str:
     return "exec," if set(config.languages) & set(recipe.NATIVE_BINARIES) else ""
 
 
-def host_config(api: docker.APIClient, config: PoolConfig) -> dict[str, Any]:
+class HostSocket:
+    """A listening Unix socket in a private host folder, mounted read-only where the executor connects
+    (wire.HOST_SOCKET). Only root in the container may enter the folder (jobs run as another user), and the
+    socket is unlinked as soon as the executor connected, before any job."""
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="sandloop-sock-")  # mode 0700
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._listener.bind(str(Path(self.folder) / PurePosixPath(wire.HOST_SOCKET).name))
+            self._listener.listen(1)
+        except OSError:
+            self.remove()
+            raise
+
+    @property
+    def bind(self) -> str:
+        return f"{self.folder}:{PurePosixPath(wire.HOST_SOCKET).parent}:ro"
+
+    def accept(self, attached: Any, timeout_s: float) -> socket.socket | None:
+        """The executor's connection; None when it said on the attach stream that it could not connect
+        (an engine in a VM) or the stream ended: the frames then use the stream."""
+        stream = getattr(attached, "_sock", attached)
+        try:
+            readable = wait_readable([self._listener, stream], timeout_s)
+        except ContainerLost:
+            return None
+        if self._listener not in readable:
+            return None
+        connection, _ = self._listener.accept()
+        connection.setblocking(True)
+        return connection
+
+    def remove(self) -> None:
+        self._listener.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @classmethod
+    def open(cls) -> HostSocket | None:
+        """One, or None where a socket cannot be made here (a path too long for AF_UNIX, a full disk)."""
+        try:
+            return cls()
+        except OSError:
+            return None
+
+
+def local_engine(api: docker.APIClient) -> bool:
+    """The engine runs on this machine (a Unix socket), so a folder here can be mounted into containers."""
+    return str(api.base_url).startswith("http+docker://localhost")
+
+
+def host_config(api: docker.APIClient, config: PoolConfig, binds: list[str] | None = None) -> dict[str, Any]:
     memory = f"{config.memory_mb}m"
     return api.create_host_config(
+        binds=binds,
         network_mode="none",
         read_only=True,
         tmpfs={"/tmp": f"rw,nosuid,nodev,{_exec_option(config)}size={config.scratch_mb}m,mode=1777"},
@@ -70,6 +126,7 @@ class WarmContainer:
         cls, api: docker.APIClient, config: PoolConfig, image: str, labels: dict[str, str]
     ) -> WarmContainer:
         name = f"sandloop-{uuid.uuid4().hex[:12]}"
+        host_socket = HostSocket.open() if local_engine(api) else None
         try:
             created = api.create_container(
                 image,
@@ -81,13 +138,14 @@ class WarmContainer:
                 tty=False,
                 network_disabled=True,
                 labels={LABEL: "1", **labels},
-                host_config=host_config(api, config),
+                host_config=host_config(api, config, [host_socket.bind] if host_socket else None),
             )
             container_id = created["Id"]
             attached = api.attach_socket(
                 container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
             )
             api.start(container_id)
+            direct = host_socket.accept(attached, config.start_timeout_s) if host_socket else None
         except ENGINE_ERRORS as error:
             with contextlib.suppress(*ENGINE_ERRORS):
                 api.remove_container(name, force=True)
@@ -98,7 +156,10 @@ class WarmContainer:
             with contextlib.suppress(*ENGINE_ERRORS):
                 api.remove_container(name, force=True)
             raise
-        warm = cls(api, container_id, Channel(attached))
+        finally:
+            if host_socket is not None:
+                host_socket.remove()  # connected or not, nothing else may connect
+        warm = cls(api, container_id, Channel(attached, direct))
         ping: wire.PingFrame = {"v": wire.PROTOCOL_VERSION, "kind": "ping"}
         try:
             warm.execute(json.dumps(ping).encode(), config.start_timeout_s)
@@ -112,6 +173,11 @@ class WarmContainer:
             warm.close()
             raise
         return warm
+
+    @property
+    def transport(self) -> str:
+        """`socket` when frames skip the engine (the executor connected to the host socket), else `stream`."""
+        return self._channel.transport
 
     def execute(self, payload: bytes, guard_s: float) -> wire.Answer:
         """Send one encoded job frame and wait for its answer; ContainerLost when the container dies or

@@ -16,6 +16,7 @@ import os
 import queue
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +82,8 @@ class SandboxPool:
         self._engine_lost: str | None = None
         self.pool_id = uuid.uuid4().hex[:12]
         """Value of the `sandloop.pool` label on this pool's containers."""
+        self.phase_log: list[dict[str, int]] | None = None
+        """Set to a list by the bench only: each job's executor phases and host times (ns) are appended."""
 
     # ------------------------------------------------------------ life cycle
 
@@ -193,9 +196,11 @@ class SandboxPool:
 
     def run(self, job: Job) -> JobResult:
         """Run one job; blocks while every container is busy. Thread-safe."""
+        began = time.perf_counter_ns()
         frame = executor_frame(job)
         encoded = json.dumps(frame, separators=(",", ":")).encode()
         size = len(encoded)
+        encoded_at = time.perf_counter_ns()
         if size > MAX_JOB_BYTES:
             return JobResult(
                 status="error", message=f"job of {size} bytes exceeds the {MAX_JOB_BYTES}-byte limit"
@@ -230,6 +235,7 @@ class SandboxPool:
                 return JobResult(
                     status="infra_error", message="the sandbox pool is closed" if self._closed else lost_all
                 )
+            acquired = time.perf_counter_ns()
             try:
                 answer = self._answer(container, job, frame, encoded, guard)
             except ContainerLost as error:
@@ -240,10 +246,18 @@ class SandboxPool:
                 except ContainerStartFailed as start_error:
                     return self._replace(start_error)
                 continue
+            answered = time.perf_counter_ns()
             with self._members:
                 if container in self._all:  # not when the pool closed meanwhile
                     self._idle.put(container)
-            return interpret(job, answer)
+            result = interpret(job, answer)
+            if self.phase_log is not None:
+                host = {"host_encode": encoded_at - began, "host_acquire": acquired - encoded_at}
+                host |= {"host_round_trip": answered - acquired}
+                host["host_interpret"] = time.perf_counter_ns() - answered
+                executor = answer.get("phases", {}) if answer["kind"] == "runs" else {}
+                self.phase_log.append({**executor, **host})
+            return result
         return JobResult(status="error", message=f"the job took down its sandbox container twice: {lost[-1]}")
 
     @staticmethod

@@ -1,7 +1,7 @@
 """sandloop's in-container executor (stdlib only; baked into the sandbox image).
 
-It runs as PID 1 of a sandbox container, reads jobs as length-prefixed JSON frames on stdin and answers each
-with one frame on stdout. Every program run happens in a freshly forked child that drops to the unprivileged
+It runs as PID 1 of a sandbox container, reads jobs as length-prefixed JSON frames on the host's Unix socket
+(or stdin) and answers each with one frame there (or on stdout). Every program run happens in a freshly forked child that drops to the unprivileged
 `sandbox` user, so the warm interpreter is reused and no new Python starts per job. After every run all
 processes but this one are killed (kill(-1) from PID 1 reaches setsid escapes too) and the scratch
 file systems are emptied, so no job sees another's processes or files.
@@ -41,6 +41,7 @@ never read the tests.
 from __future__ import annotations
 
 import ast
+import atexit
 import binascii
 import builtins
 import collections
@@ -57,6 +58,7 @@ import resource
 import selectors
 import shutil
 import signal
+import socket
 import stat
 import struct
 import sys
@@ -688,9 +690,7 @@ def _exit_code(error: SystemExit) -> int:
 
 def _finish(code: int) -> None:
     with contextlib.suppress(BaseException):
-        import atexit
-
-        atexit._run_exitfuncs()
+        atexit._run_exitfuncs()  # imported by the executor: importing it in every child cost ~30 page faults
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BaseException):
             stream.flush()
@@ -903,6 +903,18 @@ class _Stream:
         return self.total - len(self.head)
 
 
+_phases: dict[str, int] = {}
+"""Nanoseconds this frame spent in each phase of the job path (summed over its runs); sent in the answer
+for `sandloop sandbox bench --phases`. Taking them costs a few clock reads per run."""
+
+
+def _phase(name: str, since: int) -> int:
+    """Add the time since `since` to phase `name`; the time now (the next phase's start)."""
+    now = time.perf_counter_ns()
+    _phases[name] = _phases.get(name, 0) + now - since
+    return now
+
+
 def kill_all_jobs() -> None:
     """Kill and reap every process in the container but this one (PID 1)."""
     while True:
@@ -941,9 +953,11 @@ def run_child(
     """Fork one child (a Python program run, the program then `tests`, or another language's `command`),
     supervise it, clean up after it."""
     global _nonce
+    mark = time.perf_counter_ns()
     _nonce = os.urandom(16).hex()
     clean_scratch()
     os.chown(WORK_DIR, user.uid, user.gid)
+    mark = _phase("scratch", mark)
     keep = job["output_limit"]
     stop_at = max(keep * STOP_FACTOR, 1 << 20)
     timeout_s = job["timeout_s"] if command is None else command.timeout_s
@@ -983,6 +997,7 @@ def run_child(
         os.set_blocking(read_end, False)
         selector.register(read_end, selectors.EVENT_READ, target)
     selector.register(pidfd, selectors.EVENT_READ, "exit")
+    mark = _phase("fork", mark)
     deadline = started + timeout_s
     outcome: wire.Outcome | None = None
     exited = False
@@ -1011,7 +1026,9 @@ def run_child(
             os.kill(pid, signal.SIGKILL)
     _, wait_status = os.waitpid(pid, 0)
     duration = time.monotonic() - started
+    mark = _phase("run", mark)
     kill_all_jobs()  # escaped grandchildren too; after this no writer is left, so draining ends
+    mark = _phase("kill", mark)
     if outcome is None:
         for target, read_end in read_ends.items():
             while chunk := _read_some(read_end):
@@ -1039,8 +1056,10 @@ def run_child(
         "stderr_cut": streams[2].cut,
         "duration_s": round(duration, 6),
     }
+    mark = _phase("collect", mark)
     if tests:
         run["harness"] = summarise_tests(tests, bytes(streams[RESULTS_FD].head), _nonce)
+        _phase("judge", mark)
     return run
 
 
@@ -1287,7 +1306,9 @@ def handle(user: JobUser, job: wire.JobFrame) -> wire.Answer:
         return ran
     if job["kind"] == "tests":
         try:
+            mark = time.perf_counter_ns()
             plan = test_plan(job["tests"])
+            _phase("plan", mark)
         except SyntaxError as error:
             message = f"the test code does not parse: {_describe(error)}"
             return {"v": VERSION, "kind": "harness_error", "message": message}
@@ -1299,8 +1320,26 @@ def handle(user: JobUser, job: wire.JobFrame) -> wire.Answer:
     raise ValueError(f"unknown job kind {job['kind']!r}")
 
 
+def host_connection() -> tuple[int, int]:
+    """The fds frames come in on and answers go out on: the Unix socket the host mounted at HOST_SOCKET
+    (frames then skip the Docker engine's copy of the attach stream), else stdin and stdout. Connected
+    before any job runs; the host unlinks the socket once it accepted, and jobs never inherit the fd."""
+    if not os.path.exists(wire.HOST_SOCKET):
+        return 0, 1
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(wire.HOST_SOCKET)
+    except OSError as error:  # the engine runs elsewhere (a VM): the host reads this and uses the stream
+        connection.close()
+        _write(2, f"sandloop executor: no host socket ({error.strerror}): using stdin/stdout\n".encode())
+        return 0, 1
+    fd = connection.detach()
+    return fd, fd
+
+
 def main() -> None:
     user = JobUser()
+    frames_in, answers_out = host_connection()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     _oom_seen[0] = _oom_kills()
     os.environ.clear()  # set once here, inherited by every job
@@ -1308,12 +1347,18 @@ def main() -> None:
     for name in PRELOADED:
         importlib.import_module(name)
     gc.freeze()  # what is loaded now is shared with every child: keep their GC from copying its pages
+    answered_ns = 0
     while True:
-        frame = read_frame(0)
+        frame = read_frame(frames_in)
         if frame is None:
             return  # the host went away: stop, and Docker removes the container
+        _phases.clear()
+        _phases["answer"] = answered_ns  # the previous answer's encoding and write: known only now
+        cpu_before = _cpu_ns()
+        mark = time.perf_counter_ns()
         try:
             job, frame = json.loads(frame), None  # bytes a job's child cannot empty: it holds the tests
+            mark = _phase("decode", mark)
             answer = handle(user, job)
         except Exception as error:
             answer = {
@@ -1322,7 +1367,23 @@ def main() -> None:
                 "message": _describe(error),
                 "trace": traceback.format_exc()[-4000:],
             }
-        write_frame(1, json.dumps(answer, separators=(",", ":")).encode())
+        if answer["kind"] == "runs":
+            _phase("handled", mark)
+            usage = _cpu_ns()
+            for position, name in enumerate(("cpu_executor", "cpu_jobs", "faults_executor", "faults_jobs")):
+                _phases[name] = usage[position] - cpu_before[position]
+            answer["phases"] = _phases
+        mark = time.perf_counter_ns()
+        write_frame(answers_out, json.dumps(answer, separators=(",", ":")).encode())
+        answered_ns = time.perf_counter_ns() - mark
+
+
+def _cpu_ns() -> tuple[int, int, int, int]:
+    """CPU time (user + system, ns) used so far by this process and by its reaped children, then their
+    page faults: after a fork every page either side writes first costs one (copy-on-write)."""
+    own, jobs = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_own, cpu_jobs = int((own.ru_utime + own.ru_stime) * 1e9), int((jobs.ru_utime + jobs.ru_stime) * 1e9)
+    return cpu_own, cpu_jobs, own.ru_minflt + own.ru_majflt, jobs.ru_minflt + jobs.ru_majflt
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The frames the host and the in-container executor exchange (stdlib only: shipped into the image beside it).
 
-Every frame is one JSON object, length-prefixed on the container's stdin (jobs) and stdout (answers). Each
+Every frame is one JSON object, length-prefixed, on the host's socket (HOST_SOCKET) or else on the container's
+stdin (jobs) and stdout (answers). Each
 carries the protocol version `v`; either side refuses a frame of another version with a clear message
 (an image built from another sandloop). Bump PROTOCOL_VERSION with any change to a shape below.
 """
@@ -10,6 +11,9 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 PROTOCOL_VERSION = 4
+HOST_SOCKET = "/run/sandloop/executor.sock"
+"""Where a local host mounts the Unix socket the executor connects to at start and speaks frames on;
+without it (an engine on another machine) frames go through the container's stdin and stdout."""
 WALL_CLOCK_STRETCH = 5.0
 """A run's wall-clock limit leaves out the time it waited for a CPU (host load), up to this many times the
 limit: the executor stops it by then, and the host's guard waits that long before deeming a container hung."""
@@ -128,6 +132,10 @@ class RunsAnswer(TypedDict):
     """One run (`run`, `tests`) or one per input (`cases`); none when the compile step failed."""
     compile: RunRecord | None
     """The compile step of a compiled language (a cached build reports the run that made it)."""
+    phases: NotRequired[dict[str, int]]
+    """Nanoseconds the executor spent in each phase of this frame (for `sandloop sandbox bench --phases`);
+    `answer` is the previous frame's answer write, `cpu_executor` / `cpu_jobs` CPU time, not wall time,
+    `faults_executor` / `faults_jobs` page-fault counts, not times."""
     fetched: NotRequired[dict[str, str | None]]
     """For `run` jobs that ask: each file's content in base64, None when it is missing, not a regular file
     inside the work dir, or too large."""

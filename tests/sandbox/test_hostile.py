@@ -135,6 +135,32 @@ def test_no_network(solo_pool: SandboxPool) -> None:
     assert result.stdout.splitlines() == ["['lo']", "[]", "refused ConnectionRefusedError"]
 
 
+def test_the_host_socket_is_out_of_reach(solo_pool: SandboxPool) -> None:
+    # The executor speaks to the host on a Unix socket from a mounted folder: a job can neither enter that
+    # folder nor connect, and holds no socket the executor had.
+    probe = (
+        "import os, socket, stat\n"
+        "try:\n"
+        "    print(os.listdir('/run/sandloop'))\n"
+        "except OSError as error:\n"
+        "    print('hidden', type(error).__name__)\n"
+        "try:\n"
+        "    socket.socket(socket.AF_UNIX).connect('/run/sandloop/executor.sock')\n"
+        "    print('connected')\n"
+        "except OSError as error:\n"
+        "    print('refused', type(error).__name__)\n"
+        "def is_socket(fd):\n"
+        "    try:\n"
+        "        return stat.S_ISSOCK(os.fstat(fd).st_mode)\n"
+        "    except OSError:\n"
+        "        return False\n"
+        "print([fd for fd in range(256) if is_socket(fd)])\n"
+    )
+    assert {container.transport for container in solo_pool._all} == {"socket"}
+    result = run(solo_pool, probe)
+    assert result.stdout.splitlines() == ["hidden PermissionError", "refused PermissionError", "[]"]
+
+
 def test_nothing_outside_the_work_dir_is_writable(solo_pool: SandboxPool) -> None:
     probe = (
         "for path in ['/etc/passwd', '/opt/sandloop/executor.py', '/usr/lib/python3/x.py', '/root/x', '/x']:\n"

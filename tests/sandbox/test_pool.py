@@ -222,3 +222,16 @@ def test_answers_leave_no_log_on_the_host(docker_client: docker.DockerClient) ->
         assert {(r.status, len(r.stdout)) for r in results} == {("passed", 65536)}
         kept = sum(f.stat().st_size for f in (root / container.id).rglob("*") if f.is_file())
     assert kept < 256 * 1024, f"{kept} bytes kept on the host for the container"
+
+
+def test_frames_go_through_the_attach_stream_where_no_socket_can_be_shared(
+    docker_client: docker.DockerClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An engine on another machine cannot mount a folder of this one: the executor then speaks on its
+    # stdin and stdout, through the engine, with the same verdicts.
+    monkeypatch.setattr("sandbox.container.local_engine", lambda api: False)
+    with SandboxPool(PoolConfig(size=1), client=docker_client) as streamed:
+        assert {container.transport for container in streamed._all} == {"stream"}
+        result = streamed.run(TestJob(source="def f():\n    return 2\n", tests="assert f() == 2\n"))
+        assert result.status == "passed", result
+        assert streamed.run(RunJob(source="print('x' * 100_000)")).stdout.startswith("x" * 65536)
