@@ -10,9 +10,12 @@ Seeds: the training seed (data order, rollout sampling) varies; the evaluation's
 seed for every training seed: it is run once and shared, not repeated. The spread is the training seed's
 alone (evaluation sampling noise is not in it). Spread = sample std (n-1) and min..max over seeds.
 
-Cost (measured): 30-60 s per GRPO step on 2 quiet cores (2 prompts x 4 completions x 64 tokens); an
-evaluation of 66 tasks x 2 samples takes EVAL_COST. Defaults: 2 seeds x 20 steps plus 3 evaluations, about
-50 min on a quiet machine; the machine shared by five jobs runs 2-3x slower.
+Cost: on 2 quiet cores 30-60 s per GRPO step (2 prompts x 4 completions x 64 tokens) and one 30-step seed
+with its two evaluations ~30 min (the one-seed figure this bench had before). Defaults: 2 seeds x 25 steps
+plus 3 evaluations, 25-50 min of GRPO and ~10 min of evaluation on a quiet machine. Measured on the machine
+shared by five jobs (load 10-12, 2026-11-30): 148 s per GRPO step; run it there with OMP_NUM_THREADS=1
+(torch's two threads per process spin against each other under that load: a 4-task evaluation took over
+10 min with two threads, 81 s with one, model load included).
 
 Each seed's curve is saved as a PNG under OUT/seed-S; the last line is one JSON object.
 """
@@ -35,7 +38,7 @@ from rl.heldout import EvalResult, EvalSettings, evaluate
 from sandbox import PoolConfig, SandboxPool
 from tasks.generated import generated_suite
 
-DEFAULT_STEPS = 20
+DEFAULT_STEPS = 25
 DEFAULT_SEEDS = (0, 1)
 SAMPLES = 2
 EVAL_SEED = 0
@@ -88,7 +91,7 @@ def per_seed_table(before: EvalResult, runs: list[SeedRun]) -> Table:
     return table
 
 
-def main(seeds: list[int], steps: int, limit: int | None = None) -> dict[str, object]:
+def main(seeds: list[int], steps: int, limit: int | None = None, out: Path = OUT) -> dict[str, object]:
     heldout, train = generated_suite("heldout")[:limit], generated_suite("train")
     base = embedded_model_dir()
     settings = EvalSettings(samples=SAMPLES, seed=EVAL_SEED)
@@ -101,7 +104,7 @@ def main(seeds: list[int], steps: int, limit: int | None = None) -> dict[str, ob
         for seed in seeds:
             started = time.perf_counter()
             grpo = GrpoSettings(
-                model_dir=base, out=OUT / f"seed-{seed}", steps=steps, learning_rate=LEARNING_RATE, seed=seed
+                model_dir=base, out=out / f"seed-{seed}", steps=steps, learning_rate=LEARNING_RATE, seed=seed
             )
             outcome = run_grpo(grpo, train, pool, console)
             train_s = time.perf_counter() - started
@@ -167,5 +170,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--limit", type=int, default=None, help="only the first N held-out tasks (smoke runs)"
     )
+    parser.add_argument("--out", type=Path, default=OUT, help="one model directory per seed under it")
     arguments = parser.parse_args()
-    print(json.dumps(main(arguments.seeds, arguments.steps, arguments.limit)))
+    print(json.dumps(main(arguments.seeds, arguments.steps, arguments.limit, arguments.out)))

@@ -16,8 +16,11 @@ as the evaluation): the default 6-step planning agent costs minutes per sample o
 Figures so far are written to OUT/figures.json after each stage, so a stopped run leaves what it measured;
 the rollouts resume where they stopped (a `sandloop run` directory). Last line: one JSON object.
 
-Cost (measured, see the README's benchmark section for the command): ROLLOUT_COST; SFT_COST; GRPO 30-60 s a
-step on 2 quiet cores; one evaluation EVAL_COST. Defaults sized for about 60 min on a quiet machine.
+Cost. Measured on the machine shared by five jobs (load 10-12, OMP_NUM_THREADS=1): one rollout sample
+(two agent calls of 96 tokens) 200-310 s; a GRPO step 148 s. On 2 quiet cores: GRPO 30-60 s a step; a
+rollout sample ~10-15 s (estimated from the embedded model's ~13 tokens/s unbatched, not measured here).
+Defaults (60 tasks x 2 rollouts ~20 min, 30 SFT steps, 2 x 10 GRPO steps ~15 min, 4 evaluations ~12 min)
+are sized for about 60 min on a quiet machine.
 """
 
 from __future__ import annotations
@@ -44,9 +47,9 @@ from tasks.generated import generated_suite, suite_name
 
 ROOT = Path(__file__).parents[1]
 OUT = Path("runs/bench-sft-chain")
-DEFAULT_STEPS = 15
+DEFAULT_STEPS = 10
 DEFAULT_SFT_STEPS = 30
-DEFAULT_ROLLOUT_TASKS = 120
+DEFAULT_ROLLOUT_TASKS = 60
 DEFAULT_ROLLOUT_SAMPLES = 2
 ROLLOUT_STEPS = 2
 """Model calls per rollout: a first answer and one revision after the public tests' result."""
@@ -127,13 +130,19 @@ class Chain:
 
 
 def main(
-    seed: int, steps: int, sft_steps: int, rollout_tasks: int, rollout_samples: int, limit: int | None = None
+    seed: int,
+    steps: int,
+    sft_steps: int,
+    rollout_tasks: int,
+    rollout_samples: int,
+    limit: int | None = None,
+    out: Path = OUT,
 ) -> dict[str, Any]:
     heldout, train = generated_suite("heldout")[:limit], generated_suite("train")
     base = embedded_model_dir()
     evaluation = EvalSettings(samples=SAMPLES, seed=EVAL_SEED)
     chain = Chain(
-        OUT,
+        out,
         {
             "seed": seed, "grpo_steps": steps, "sft_steps": sft_steps, "rollout_tasks": rollout_tasks,
             "rollout_samples": rollout_samples, "rollout_max_steps": ROLLOUT_STEPS, "learning_rate": LEARNING_RATE,
@@ -149,7 +158,7 @@ def main(
         chain.record(f"evaluate {arm}", time.perf_counter() - started)
 
     started = time.perf_counter()
-    data = collect_rollouts(OUT / "rollouts", rollout_tasks, rollout_samples)
+    data = collect_rollouts(out / "rollouts", rollout_tasks, rollout_samples)
     chain.record("rollouts", time.perf_counter() - started, rollouts=data.model_dump())
     console.print(
         f"the model's own rollouts: {data.passed} of {data.trajectories} trajectories passed; "
@@ -160,7 +169,7 @@ def main(
         if data.sft_examples:
             started = time.perf_counter()
             sft = run_sft(
-                SftSettings(data=OUT / "rollouts" / "sft.jsonl", model_dir=base, out=OUT / "sft",
+                SftSettings(data=out / "rollouts" / "sft.jsonl", model_dir=base, out=out / "sft",
                             steps=sft_steps, seed=seed, max_length=512),
                 console,
             )  # fmt: skip
@@ -168,7 +177,7 @@ def main(
             evaluated("sft", sft.final_dir, pool)
             started = time.perf_counter()
             chained = run_grpo(
-                grpo_settings(sft.final_dir, OUT / "grpo-from-sft", steps, seed), train, pool, console
+                grpo_settings(sft.final_dir, out / "grpo-from-sft", steps, seed), train, pool, console
             )
             chain.record(
                 "grpo from sft", time.perf_counter() - started, sft_grpo_model=str(chained.final_dir)
@@ -177,7 +186,7 @@ def main(
         else:
             console.print("[yellow]no passing trajectory: nothing to fine-tune on; SFT arms left out[/]")
         started = time.perf_counter()
-        alone = run_grpo(grpo_settings(base, OUT / "grpo-alone", steps, seed), train, pool, console)
+        alone = run_grpo(grpo_settings(base, out / "grpo-alone", steps, seed), train, pool, console)
         chain.record("grpo alone", time.perf_counter() - started, grpo_model=str(alone.final_dir))
         evaluated("grpo", alone.final_dir, pool)
     console.print(side_by_side(results))
