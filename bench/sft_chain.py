@@ -1,0 +1,223 @@
+"""`python -m bench.sft_chain [--seed S] [--steps N] [--sft-steps M] [--rollout-tasks T] [--rollout-samples K]`:
+the cold-start chain of the R1/QwQ recipe with the embedded SmolLM2-135M: SFT on its own passing
+trajectories, then GRPO, against GRPO alone.
+
+1. `sandloop rollouts` (the command itself, in a child process) runs the agent on the first T tasks of the
+   generated TRAIN split, K samples each, and exports `sft.jsonl`: the passing trajectories, de-duplicated
+   (rl/rollouts.py). No reference solution is added: the data is the model's own (rejection sampling).
+2. `rl.sft.run_sft` trains M steps on it.
+3. GRPO (`rl.grpo.run_grpo`, bench.grpo_gain's learning rate) for N steps from the SFT model and from the
+   base model, same seed and settings.
+4. Held-out pass@1 and mean reward (`rl.heldout.evaluate`, as bench.grpo_gain: 66 tasks x 2 samples, fixed
+   evaluation seed) of base, SFT only, SFT -> GRPO and GRPO alone, side by side.
+
+The rollouts use a short agent budget (no plan step, at most ROLLOUT_STEPS model calls, 96 tokens a reply,
+as the evaluation): the default 6-step planning agent costs minutes per sample on a shared CPU.
+Figures so far are written to OUT/figures.json after each stage, so a stopped run leaves what it measured;
+the rollouts resume where they stopped (a `sandloop run` directory). Last line: one JSON object.
+
+Cost. Measured on the machine shared by five jobs (load 10-12, OMP_NUM_THREADS=1): one rollout sample
+(two agent calls of 96 tokens) 200-310 s; a GRPO step 148 s. On 2 quiet cores: GRPO 30-60 s a step; a
+rollout sample ~10-15 s (estimated from the embedded model's ~13 tokens/s unbatched, not measured here).
+Defaults (60 tasks x 2 rollouts ~20 min, 30 SFT steps, 2 x 10 GRPO steps ~15 min, 4 evaluations ~12 min)
+are sized for about 60 min on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from rich.console import Console
+from rich.table import Table
+
+from agent.models.embedded import embedded_model_dir
+from bench.grpo_gain import EVAL_SEED, LEARNING_RATE, METRICS, SAMPLES
+from rl.grpo import GrpoSettings, run_grpo
+from rl.heldout import EvalResult, EvalSettings, evaluate
+from rl.sft import SftSettings, run_sft
+from sandbox import PoolConfig, SandboxPool
+from tasks.generated import generated_suite, suite_name
+
+ROOT = Path(__file__).parents[1]
+OUT = Path("runs/bench-sft-chain")
+DEFAULT_STEPS = 10
+DEFAULT_SFT_STEPS = 30
+DEFAULT_ROLLOUT_TASKS = 60
+DEFAULT_ROLLOUT_SAMPLES = 2
+ROLLOUT_STEPS = 2
+"""Model calls per rollout: a first answer and one revision after the public tests' result."""
+ROLLOUT_MAX_TOKENS = 96
+ARMS = (("base", "base"), ("sft", "SFT only"), ("sft_grpo", "SFT -> GRPO"), ("grpo", "GRPO alone"))
+
+console = Console(highlight=False)
+
+
+class RolloutData(BaseModel):
+    """What the model's own rollouts gave the SFT step."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    trajectories: int
+    """Graded trajectories on the train split."""
+    passed: int
+    """Of them, those whose final answer passed the hidden tests."""
+    sft_examples: int
+    """Passing trajectories kept for SFT after de-duplication (rows of sft.jsonl)."""
+    tasks_with_example: int
+    """Distinct train tasks with at least one SFT example."""
+    seconds: float
+    """Wall time of the rollouts command (0 when it found everything done)."""
+
+
+def count_rollouts(out: Path) -> tuple[int, int, int, int]:
+    """Trajectories, passed ones, SFT rows and tasks with an SFT row, read from the export's files."""
+    lines = [json.loads(line) for line in (out / "rollouts.jsonl").read_text().splitlines() if line.strip()]
+    sft = [json.loads(line) for line in (out / "sft.jsonl").read_text().splitlines() if line.strip()]
+    passed = sum(line["status"] == "passed" for line in lines)  # the rule of tasks.verdict.Verdict.passed
+    return len(lines), passed, len(sft), len({row["task_id"] for row in sft})
+
+
+def collect_rollouts(out: Path, tasks: int, samples: int) -> RolloutData:
+    """`sandloop rollouts` on the train split's first `tasks` tasks: the one collector and SFT exporter."""
+    command = [
+        sys.executable, "-m", "cli.main", "rollouts", suite_name("train"), "--out", str(out.resolve()),
+        "-n", str(samples), "--limit", str(tasks), "--no-plan", "--max-steps", str(ROLLOUT_STEPS),
+        "--max-tokens", str(ROLLOUT_MAX_TOKENS), "--workers", "2",
+    ]  # fmt: skip
+    console.print(f"rollouts: {' '.join(command[1:])}")
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"sandloop rollouts failed (exit {done.returncode}): rerun to resume it")
+    trajectories, passed, examples, covered = count_rollouts(out)
+    return RolloutData(
+        trajectories=trajectories,
+        passed=passed,
+        sft_examples=examples,
+        tasks_with_example=covered,
+        seconds=round(time.perf_counter() - started, 1),
+    )
+
+
+def side_by_side(results: dict[str, EvalResult]) -> Table:
+    labels = [label for key, label in ARMS if key in results]
+    table = Table("held-out", *labels, box=None, header_style="bold")
+    for key, label in METRICS:
+        table.add_row(label, *(f"{getattr(results[arm], key):.3f}" for arm, _ in ARMS if arm in results))
+    return table
+
+
+class Chain:
+    """The figures so far, saved after each stage."""
+
+    def __init__(self, out: Path, settings: dict[str, Any]) -> None:
+        self.path = out / "figures.json"
+        self.figures: dict[str, Any] = {"settings": settings, "seconds": {}, "heldout": {}}
+        out.mkdir(parents=True, exist_ok=True)
+
+    def record(self, stage: str, seconds: float, **fields: Any) -> None:
+        self.figures["seconds"][stage] = round(seconds, 1)
+        self.figures.update(fields)
+        self.path.write_text(json.dumps(self.figures, indent=1) + "\n", encoding="utf-8")
+        console.print(f"[bold]{stage}[/] done in {seconds:.0f} s")
+
+
+def main(
+    seed: int,
+    steps: int,
+    sft_steps: int,
+    rollout_tasks: int,
+    rollout_samples: int,
+    limit: int | None = None,
+    out: Path = OUT,
+) -> dict[str, Any]:
+    heldout, train = generated_suite("heldout")[:limit], generated_suite("train")
+    base = embedded_model_dir()
+    evaluation = EvalSettings(samples=SAMPLES, seed=EVAL_SEED)
+    chain = Chain(
+        out,
+        {
+            "seed": seed, "grpo_steps": steps, "sft_steps": sft_steps, "rollout_tasks": rollout_tasks,
+            "rollout_samples": rollout_samples, "rollout_max_steps": ROLLOUT_STEPS, "learning_rate": LEARNING_RATE,
+            "heldout_tasks": len(heldout), "samples_per_task": SAMPLES, "eval_seed": EVAL_SEED,
+        },
+    )  # fmt: skip
+    results: dict[str, EvalResult] = {}
+
+    def evaluated(arm: str, model_dir: Path, pool: SandboxPool) -> None:
+        started = time.perf_counter()
+        results[arm] = evaluate(model_dir, heldout, pool, evaluation)
+        chain.figures["heldout"][arm] = results[arm].model_dump()
+        chain.record(f"evaluate {arm}", time.perf_counter() - started)
+
+    started = time.perf_counter()
+    data = collect_rollouts(out / "rollouts", rollout_tasks, rollout_samples)
+    chain.record("rollouts", time.perf_counter() - started, rollouts=data.model_dump())
+    console.print(
+        f"the model's own rollouts: {data.passed} of {data.trajectories} trajectories passed; "
+        f"{data.sft_examples} SFT examples (de-duplicated) on {data.tasks_with_example} tasks"
+    )
+    with SandboxPool(PoolConfig(size=2)) as pool:
+        evaluated("base", base, pool)
+        if data.sft_examples:
+            started = time.perf_counter()
+            sft = run_sft(
+                SftSettings(data=out / "rollouts" / "sft.jsonl", model_dir=base, out=out / "sft",
+                            steps=sft_steps, seed=seed, max_length=512),
+                console,
+            )  # fmt: skip
+            chain.record("sft", time.perf_counter() - started, sft_model=str(sft.final_dir))
+            evaluated("sft", sft.final_dir, pool)
+            started = time.perf_counter()
+            chained = run_grpo(
+                grpo_settings(sft.final_dir, out / "grpo-from-sft", steps, seed), train, pool, console
+            )
+            chain.record(
+                "grpo from sft", time.perf_counter() - started, sft_grpo_model=str(chained.final_dir)
+            )
+            evaluated("sft_grpo", chained.final_dir, pool)
+        else:
+            console.print("[yellow]no passing trajectory: nothing to fine-tune on; SFT arms left out[/]")
+        started = time.perf_counter()
+        alone = run_grpo(grpo_settings(base, out / "grpo-alone", steps, seed), train, pool, console)
+        chain.record("grpo alone", time.perf_counter() - started, grpo_model=str(alone.final_dir))
+        evaluated("grpo", alone.final_dir, pool)
+    console.print(side_by_side(results))
+    console.print(
+        f"{len(heldout)} held-out tasks x {SAMPLES} samples (eval seed {EVAL_SEED}); SFT {sft_steps} steps on "
+        f"{data.sft_examples} examples; GRPO {steps} steps, seed {seed}"
+    )
+    return chain.figures
+
+
+def grpo_settings(model_dir: Path, out: Path, steps: int, seed: int) -> GrpoSettings:
+    """The same GRPO run for both arms: only the starting model differs."""
+    return GrpoSettings(model_dir=model_dir, out=out, steps=steps, learning_rate=LEARNING_RATE, seed=seed)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seed", type=int, default=0, help="seed of SFT and both GRPO runs")
+    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="GRPO steps of each arm")
+    parser.add_argument("--sft-steps", type=int, default=DEFAULT_SFT_STEPS, help="SFT steps")
+    parser.add_argument(
+        "--rollout-tasks", type=int, default=DEFAULT_ROLLOUT_TASKS, help="train tasks rolled out"
+    )
+    parser.add_argument(
+        "--rollout-samples", type=int, default=DEFAULT_ROLLOUT_SAMPLES, help="rollouts per task"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="only the first N held-out tasks (smoke runs)"
+    )
+    args = parser.parse_args()
+    figures = main(
+        args.seed, args.steps, args.sft_steps, args.rollout_tasks, args.rollout_samples, args.limit
+    )
+    print(json.dumps(figures))
