@@ -152,6 +152,19 @@ def chunk_ends(tasks: int, chunk: int) -> list[int]:
     return [*range(chunk, tasks, chunk), tasks] if tasks else []
 
 
+def progress(arms: dict[str, Arm], tasks: int, samples: int, elapsed: float) -> str:
+    """One line after each round: pass@1 so far, and each arm's tokens, wall and CPU time (a run cut short
+    still shows its figures on the same tasks)."""
+    parts = []
+    for name, arm in arms.items():
+        summary = arm.summary()
+        parts.append(
+            f"{name} pass@1 {pass_at_1(summary):.3f} tokens {summary.tokens} "
+            f"wall {arm.seconds:.0f} s CPU {arm.cpu_seconds:.0f} s"
+        )
+    return f"first {tasks} tasks x {samples} samples ({elapsed:.0f} s): " + "; ".join(parts)
+
+
 def pass_at_1(summary: Summary) -> float:
     return summary.pass_at_k[0].value if summary.pass_at_k else 0.0
 
@@ -273,11 +286,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         for limit in chunk_ends(len(tasks), args.chunk):
             for seed in range(args.samples):
                 run_seed(bench, arms, seed, limit, args)
-            so_far = ", ".join(f"{name} {pass_at_1(arm.summary()):.3f}" for name, arm in arms.items())
-            console.print(
-                f"first {limit} tasks x {args.samples} samples: pass@1 {so_far} "
-                f"({time.perf_counter() - started:.0f} s)"
-            )
+            console.print(progress(arms, limit, args.samples, time.perf_counter() - started))
     figures = report(arms, len(tasks), args)
     figures["total_wall_s"] = round(time.perf_counter() - started, 1)
     return figures

@@ -10,7 +10,7 @@ import pytest
 
 from agent.models.oracle import OracleModel
 from batch.sample_records import SampleRecord
-from bench.agent_vs_single import ARMS, Arm, Bench, chunk_ends, run_seed
+from bench.agent_vs_single import ARMS, Arm, Bench, chunk_ends, progress, run_seed
 from bench.best_of_k import best_of_k, reply_budget
 from sandbox import SandboxPool
 from tasks.generated import generated_suite
@@ -106,3 +106,6 @@ def test_every_arm_runs_through_the_batch_runner(pool: SandboxPool, tmp_path: Pa
     assert all(r.tokens <= single_tokens[r.task_id] for r in arms["best-of-k"].records)
     assert (tmp_path / "b64-k2-reply-s1" / "results.jsonl").is_file()  # the second reply's run, seed 1
     assert (tmp_path / "b64-steps2-plan0-agent-s0" / "trajectories").is_dir()
+    line = progress(arms, 2, 1, 3.0)
+    assert line.startswith("first 2 tasks x 1 samples (3 s): agent pass@1 1.000")
+    assert "best-of-k pass@1 1.000" in line
