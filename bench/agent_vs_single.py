@@ -13,7 +13,12 @@ verdicts and token counts come from the same functions as `sandloop run`; pass@1
 SAMPLES samples per task (`batch.summary.summarize`), sample s sampled with seed s (best-of-k reply j of sample s:
 seed s*K + j). Run dirs under OUT are resumable: the same command picks up where a killed run stopped.
 
-Measured cost on this 2-core machine (quiet), `--limit 6 --samples 1` at the defaults: see MEASURED.
+Cost (defaults: BUDGET 256, 1 sample, STEPS 4, K 4), measured on the first 6 tasks on this 2-core machine while
+five sessions shared it (load average 12-18): 1803 s wall, ~150 s of this process's CPU per task for all three
+arms; generated tokens per task: agent 205, single-shot 111, best-of-k 252 replies (~570 in all, the model
+mostly stops at its end token or the reply limit). At the ~13 tokens/s of a quiet machine (DESIGN.md) that is
+~45 s per task, ~50-60 min for the 66 tasks: one sample per task is what fits the hour; `--samples 2` doubles it.
+Wall and CPU time per arm count this process's work only (a resumed run's earlier work is not in them).
 Printed: pass@1 per arm side by side, agent / each baseline, tokens per task and sample, wall time per arm.
 Last line: one JSON object. The target (agent pass@1 >= 1.5x single-shot) is reported, never a gate.
 """
@@ -53,7 +58,6 @@ K = 4
 STEPS = 4
 CHUNK = 6
 TARGET_RATIO = 1.5
-MEASURED = "not measured yet"
 OUT = Path("runs/bench-agent-vs-single")
 ARMS = ("agent", "single-shot", "best-of-k")
 
