@@ -11,7 +11,8 @@ The embedded SmolLM2-135M (transformers backend, its preset's sampling) on the g
 Every sample is made and graded on the hidden tests by the batch runner (`batch.run_batch`, `SampleRunner`), so
 verdicts and token counts come from the same functions as `sandloop run`; pass@1 is the unbiased mean over
 SAMPLES samples per task (`batch.summary.summarize`), sample s sampled with seed s (best-of-k reply j of sample s:
-seed s*K + j). Run dirs under OUT are resumable: the same command picks up where a killed run stopped.
+seed s*K + j). Every arm runs CHUNK tasks before any goes further; run dirs under OUT are resumable: the same
+command picks up where a killed run stopped, and `--rounds R` reports a run cut short on its first R*CHUNK tasks.
 
 Cost (defaults: BUDGET 256, 1 sample, STEPS 4, K 4), measured on the first 6 tasks on this 2-core machine while
 five sessions shared it (load average 12-18): 1803 s wall, ~150 s of this process's CPU per task for all three
@@ -90,7 +91,7 @@ class Arm:
 
 
 def arm_config(
-    mode: Mode, steps: int, reply_tokens: int, budget: int, seed: int, limit: int, plan: bool | None
+    mode: Mode, steps: int, reply_tokens: int, budget: int, seed: int, limit: int | None, plan: bool | None
 ) -> RunConfig:
     """A batch run of one seed: the embedded model's preset with this reply limit, seed and step budget (and
     the plan step as `plan` says, None: as the preset says)."""
@@ -107,13 +108,12 @@ class Bench:
         self.tasks, self.model, self.pool, self.out = tasks, model, pool, out
         self.executor = LocalExecutor(workers)
 
-    def batch(self, name: str, config: RunConfig) -> list[SampleRecord]:
-        """One seed's samples of the first `config.limit` tasks (run dir `out/name`: what it holds is kept, a
-        run over fewer tasks is extended)."""
-        assert config.limit is not None
+    def batch(self, name: str, config: RunConfig, count: int) -> list[SampleRecord]:
+        """One seed's samples of the first `count` tasks (run dir `out/name`: what it holds is kept; the run's
+        config names the whole selection, so later rounds and a report of fewer rounds resume the same run)."""
         run_dir = self.out / name
         runner = SampleRunner(self.model, self.pool, config, run_dir)
-        return run_batch(self.tasks[: config.limit], config, runner, run_dir, self.executor)
+        return run_batch(self.tasks[:count], config, runner, run_dir, self.executor)
 
     def public_passed(self, records: list[SampleRecord]) -> list[bool]:
         """Did each record's answer pass its task's public tests (the one grading path, `which="public"`)."""
@@ -122,24 +122,24 @@ class Bench:
         return [verdict.passed for verdict in verdicts]
 
 
-def run_seed(bench: Bench, arms: dict[str, Arm], seed: int, limit: int, args: argparse.Namespace) -> None:
-    """Sample `seed` of the first `limit` tasks in every arm: the arms' records of that seed, and their time."""
-    budget, plan = args.budget, args.plan
+def run_seed(bench: Bench, arms: dict[str, Arm], seed: int, count: int, args: argparse.Namespace) -> None:
+    """Sample `seed` of the first `count` tasks in every arm: the arms' records of that seed, and their time."""
+    budget, plan, limit = args.budget, args.plan, args.limit
     tag = f"b{budget}"
     agent, single, best = arms["agent"], arms["single-shot"], arms["best-of-k"]
     with agent.timed():
         config = arm_config("agent", args.steps, reply_budget(budget, args.steps), budget, seed, limit, plan)
         planned = "" if plan is None else f"-plan{int(plan)}"
-        agent.by_seed[seed] = bench.batch(f"{tag}-steps{args.steps}{planned}-agent-s{seed}", config)
+        agent.by_seed[seed] = bench.batch(f"{tag}-steps{args.steps}{planned}-agent-s{seed}", config, count)
     with single.timed():
         config = arm_config("single-shot", 1, budget, budget, seed, limit, None)
-        single.by_seed[seed] = bench.batch(f"{tag}-single-s{seed}", config)
+        single.by_seed[seed] = bench.batch(f"{tag}-single-s{seed}", config, count)
     with best.timed():
         reply_tokens = reply_budget(budget, args.k)
         by_task: dict[str, list[SampleRecord]] = {}
         for reply_seed in range(seed * args.k, (seed + 1) * args.k):
             config = arm_config("single-shot", 1, reply_tokens, reply_tokens, reply_seed, limit, None)
-            for record in bench.batch(f"{tag}-k{args.k}-reply-s{reply_seed}", config):
+            for record in bench.batch(f"{tag}-k{args.k}-reply-s{reply_seed}", config, count):
                 by_task.setdefault(record.task_id, []).append(record)
         flat = [record for group in by_task.values() for record in group]
         passed = iter(bench.public_passed(flat))
@@ -269,6 +269,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--chunk", type=int, default=CHUNK, help="tasks run by every arm before the next ones"
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="stop after this many rounds of --chunk tasks (a run cut short: its figures on the tasks done)",
+    )
+    parser.add_argument(
         "--workers", type=int, default=2, help="samples in flight (the model runs one call at a time)"
     )
     parser.add_argument("--out", type=Path, default=OUT, help="run dirs (resumable)")
@@ -284,14 +290,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     tasks = load_suite(SUITE)[: args.limit]
     model = shareable(build_model("transformers", None, None, tasks))
     arms = {name: Arm() for name in ARMS}
-    started = time.perf_counter()
+    started, reported = time.perf_counter(), 0
     with SandboxPool(PoolConfig(size=2)) as pool:
         bench = Bench(tasks, model, pool, args.out, args.workers)
-        for limit in chunk_ends(len(tasks), args.chunk):
+        for count in chunk_ends(len(tasks), args.chunk)[: args.rounds]:
             for seed in range(args.samples):
-                run_seed(bench, arms, seed, limit, args)
-            console.print(progress(arms, limit, args.samples, time.perf_counter() - started))
-    figures = report(arms, len(tasks), args)
+                run_seed(bench, arms, seed, count, args)
+            console.print(progress(arms, count, args.samples, time.perf_counter() - started))
+            reported = count
+    figures = report(arms, reported, args)
     figures["total_wall_s"] = round(time.perf_counter() - started, 1)
     return figures
 

@@ -94,7 +94,7 @@ def test_every_arm_runs_through_the_batch_runner(pool: SandboxPool, tmp_path: Pa
     tasks = generated_suite("heldout")[:2]
     bench = Bench(tasks, OracleModel(tasks), pool, tmp_path, workers=2)
     arms = {name: Arm() for name in ARMS}
-    args = argparse.Namespace(budget=64, steps=2, k=2, plan=False)
+    args = argparse.Namespace(budget=64, steps=2, k=2, plan=False, limit=None)
     run_seed(bench, arms, 0, 1, args)  # a first round over one task, then the run extended to both
     run_seed(bench, arms, 0, 2, args)
     for name in ARMS:
