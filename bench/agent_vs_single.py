@@ -15,8 +15,8 @@ seed s*K + j). Every arm runs CHUNK tasks before any goes further; run dirs unde
 command picks up where a killed run stopped, and `--rounds R` reports a run cut short on its first R*CHUNK tasks.
 
 Cost (defaults: BUDGET 256, 1 sample, STEPS 4, K 4), measured on the first 6 tasks on this 2-core machine while
-five sessions shared it (load average 12-18): 1803 s wall, ~150 s of this process's CPU per task for all three
-arms; generated tokens per task: agent 205, single-shot 111, best-of-k 252 replies (~570 in all, the model
+five sessions shared it (load average 12-18): ~45 min wall, ~150 s of the bench process's CPU per task for all three
+arms; generated tokens per task: agent 205, single-shot 111, best-of-k replies 252 (~570 in all; the model
 mostly stops at its end token or the reply limit). At the ~13 tokens/s of a quiet machine (DESIGN.md) that is
 ~45 s per task, ~50-60 min for the 66 tasks: one sample per task is what fits the hour; `--samples 2` doubles it.
 Wall and CPU time per arm count this process's work only (a resumed run's earlier work is not in them).
