@@ -14,11 +14,11 @@ SAMPLES samples per task (`batch.summary.summarize`), sample s sampled with seed
 seed s*K + j). Every arm runs CHUNK tasks before any goes further; run dirs under OUT are resumable: the same
 command picks up where a killed run stopped, and `--rounds R` reports a run cut short on its first R*CHUNK tasks.
 
-Cost (defaults: BUDGET 256, 1 sample, STEPS 4, K 4), measured on the first 6 tasks on this 2-core machine while
-five sessions shared it (load average 12-18): ~45 min wall, ~150 s of the bench process's CPU per task for all three
-arms; generated tokens per task: agent 205, single-shot 111, best-of-k replies 252 (~570 in all; the model
-mostly stops at its end token or the reply limit). At the ~13 tokens/s of a quiet machine (DESIGN.md) that is
-~45 s per task, ~50-60 min for the 66 tasks: one sample per task is what fits the hour; `--samples 2` doubles it.
+Cost (defaults: BUDGET 256, 1 sample, STEPS 4, K 4), measured on this 2-core machine: generated tokens per task
+(first 12 tasks) agent 218, single-shot 128, best-of-k replies 254 (all K generated; 176 spent sequentially), ~600
+in all. Quiet (load < 1), the agent arm of tasks 7-12 ran 215 s wall, 193 s CPU for 1337 tokens: ~6 tokens/s with
+its sandbox calls, so ~95 s per task for the three arms and ~100 min for the 66 tasks (`--limit 40` fits an hour;
+`--samples 2` doubles it). Shared by five sessions (load 12-18) the first 12 tasks took ~80 min.
 Wall and CPU time per arm count this process's work only (a resumed run's earlier work is not in them).
 Printed: pass@1 per arm side by side, agent / each baseline, tokens per task and sample, wall time per arm.
 Last line: one JSON object. The target (agent pass@1 >= 1.5x single-shot) is reported, never a gate.
