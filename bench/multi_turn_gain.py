@@ -1,0 +1,274 @@
+"""`python -m bench.multi_turn_gain [--seconds S] [--limit N] [--samples K]`: multi-turn agentic GRPO vs
+single-turn GRPO at equal training wall time, measured by the agent loop's pass@1 on the held-out tasks.
+
+Both arms start from the embedded SmolLM2-135M and train on the generated suite's train split with the same
+GRPO settings (group, prompts per step, tokens per reply, learning rate, seed) for S seconds of training wall
+time each (`TrainingRun.max_seconds`: the step end nearest S); the multi-turn arm's rollouts are agent
+episodes (`rl/agent_rollout.py`: answer, public-test results, revision). The base model and both trained
+models are then run through the agent loop on the held-out split by the batch runner itself (what
+`sandloop run generated:heldout --mode agent --preset smollm2 --no-plan --max-steps 4 --max-tokens 128
+--seed 0 --model DIR` does, run dirs under OUT), with
+one agent budget and one sampling seed for all three. The two arms train back to back, before any
+evaluation, so they share the machine's load as nearly as possible; their process CPU seconds (the trainer
+process only: sandbox containers are other processes) show how fair the wall-time split was.
+
+Step costs measured on this 2-core machine (quiet-ish, five jobs sharing it), 2 prompts x 4 completions,
+<= 128 tokens per reply: single-turn ~STEP_SINGLE s a step, multi-turn (<= 3 replies) ~STEP_MULTI s; the
+agent loop on one held-out task (<= AGENT_STEPS calls of <= 128 tokens) ~EVAL_TASK s. Defaults (600 s per
+arm, 66 tasks x 1 sample, 3 evaluations) come to about 55 minutes.
+
+Prints the three columns side by side, writes a reward curve per arm and one of both under OUT, and ends
+with one JSON line holding `multi_turn_gain` (multi-turn pass@1 minus single-turn) and the raw figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from rich.console import Console
+from rich.table import Table
+
+from agent.config import AgentConfig
+from agent.models.embedded import embedded_model_dir
+from agent.models.presets import PresetOverrides, resolve_preset
+from batch.config import RunConfig
+from batch.execute import execute_run, prepare_run
+from batch.summary import summarize
+from batch.summary_file import write_run_summary
+from rl.agent_rollout import MultiTurnSettings
+from rl.grpo import GrpoSettings, run_grpo
+from rl.train_log import PASS_KEY, REWARD_KEY, moving_average, read_log
+from sandbox import PoolConfig, SandboxPool
+from tasks.generated import generated_suite
+
+DEFAULT_SECONDS = 600.0
+"""Training wall time per arm."""
+REPLY_TOKENS = 96
+"""Tokens per reply, in training (each completion, each episode turn) and in the agent's evaluation."""
+AGENT_STEPS = 3
+"""Model calls per agent solve in the evaluation (`sandloop run --max-steps`): as many as a training episode."""
+MAX_TURNS = 3
+"""Replies per multi-turn training episode."""
+LEARNING_RATE = 2e-5
+"""As bench.grpo_gain: a few dozen steps must move the model."""
+SEED = 0
+"""Training seed (data order, sampling) and the agent's sampling seed in every evaluation."""
+PRESET = "smollm2"
+"""The embedded model's preset, named explicitly: a checkpoint directory's name would resolve to `generic`."""
+SUITE = "generated:heldout"
+WORKERS = 2
+OUT = Path("runs/bench-multi-turn-gain")
+ARMS = ("single-turn", "multi-turn")
+COLUMNS = ("base", *ARMS)
+
+console = Console(highlight=False)
+
+
+class ArmResult(BaseModel):
+    """What one column measured."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pass_at_1: float | None
+    """The agent loop's held-out pass@1 (None: no sample got a verdict)."""
+    tasks: int
+    """Held-out tasks run."""
+    passed: int
+    """Samples that passed the hidden tests."""
+    counted: int
+    """Samples with a verdict."""
+    pending: int
+    """Samples left without a verdict (infra or model errors)."""
+    eval_seconds: float
+    """Wall time of the evaluation run."""
+    steps: int = 0
+    """Optimizer steps done in the training budget (0: the base model)."""
+    train_seconds: float = 0.0
+    """The trainer's own training-loop wall time (`train_runtime`)."""
+    train_cpu_seconds: float = 0.0
+    """This process's CPU seconds over the whole training call (model load and save included)."""
+    train_reward: float | None = None
+    """Mean reward over the training steps."""
+    run_dir: str
+    """The evaluation's run dir (`sandloop report RUN_DIR`)."""
+    model: str | None = None
+    """The trained model directory."""
+
+
+def agent_config() -> AgentConfig:
+    """One agent budget and seed for every column, from the embedded model's preset; no plan call, as the
+    multi-turn rollouts have none (answer, test results, revision)."""
+    overrides = PresetOverrides(max_tokens=REPLY_TOKENS, seed=SEED, plan=False)
+    return AgentConfig.from_preset(resolve_preset("", PRESET).with_overrides(overrides), AGENT_STEPS, None)
+
+
+def evaluate_agent(model: Path | None, name: str, limit: int | None, samples: int, out: Path) -> ArmResult:
+    """The batch runner's agent run on the held-out split (the same code as `sandloop run`)."""
+    config = RunConfig(
+        suite=SUITE,
+        backend="transformers",
+        model=str(model) if model else None,
+        mode="agent",
+        samples=samples,
+        limit=limit,
+        agent=agent_config(),
+    )
+    started = time.perf_counter()
+    prepared = prepare_run(config, out / f"eval-{name}")
+    records = execute_run(prepared, WORKERS)
+    summary = summarize(records, max_k=1)
+    write_run_summary(config, prepared.run_dir, summary)
+    seconds = time.perf_counter() - started
+    pass_at_1 = summary.pass_at_k[0].value if summary.pass_at_k else None
+    console.print(f"{name}: agent pass@1 {pass_at_1} ({summary.passed}/{summary.counted}, {seconds:.0f} s)")
+    return ArmResult(
+        pass_at_1=pass_at_1,
+        tasks=len(prepared.tasks),
+        passed=summary.passed,
+        counted=summary.counted,
+        pending=summary.samples - summary.counted,
+        eval_seconds=round(seconds, 1),
+        run_dir=str(prepared.run_dir),
+    )
+
+
+def train_arm(name: str, seconds: float, pool: SandboxPool, out: Path) -> tuple[Path, dict[str, Any]]:
+    """One arm's GRPO run under the time budget: the final model and its training figures."""
+    settings = GrpoSettings(
+        model_dir=embedded_model_dir(),
+        out=out / name,
+        steps=100_000,  # the time budget ends the run
+        max_seconds=seconds,
+        save_steps=100_000,  # no intermediate checkpoints: only the final model is evaluated
+        max_completion_length=REPLY_TOKENS,
+        learning_rate=LEARNING_RATE,
+        seed=SEED,
+        multi_turn=MultiTurnSettings(max_turns=MAX_TURNS) if name == "multi-turn" else None,
+    )
+    console.print(f"[bold]{name}[/] GRPO for {seconds:.0f} s")
+    cpu = time.process_time()
+    outcome = run_grpo(settings, generated_suite("train"), pool, console)
+    cpu = time.process_time() - cpu
+    steps = [row for row in outcome.log_history if REWARD_KEY in row]
+    runtime = next((row["train_runtime"] for row in outcome.log_history if "train_runtime" in row), 0.0)
+    rewards = [float(row[REWARD_KEY]) for row in steps]
+    console.print(f"{name}: {len(steps)} steps in {runtime:.0f} s of training, {cpu:.0f} CPU s")
+    return outcome.final_dir, {
+        "steps": len(steps),
+        "train_seconds": round(float(runtime), 1),
+        "train_cpu_seconds": round(cpu, 1),
+        "train_reward": round(sum(rewards) / len(rewards), 4) if rewards else None,
+    }
+
+
+def plot_both(out: Path) -> Path:
+    """Both arms' per-step pass rate (moving average) against training seconds' share of steps, one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    for name, color in zip(ARMS, ("tab:blue", "tab:orange"), strict=True):
+        rows = read_log(out / name / "log.jsonl")
+        for key, style in ((REWARD_KEY, "-"), (PASS_KEY, ":")):
+            points = [(row["step"], row[key]) for row in rows if key in row]
+            if points:
+                steps, values = zip(*points, strict=True)
+                window = max(1, len(values) // 5)
+                averaged = moving_average(list(values), window)
+                axes.plot(steps, averaged, style, color=color, label=f"{name} {key} (avg of {window})")
+    axes.set(xlabel="step", ylabel="training batch mean", title="GRPO at equal wall time: reward per step")
+    axes.set_ylim(-0.05, 1.05)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper left")
+    path = out / "reward_curves.png"
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
+
+
+def _figure(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def side_by_side(results: dict[str, ArmResult]) -> Table:
+    table = Table("held-out, agent loop", *COLUMNS, box=None, header_style="bold")
+    rows: list[tuple[str, Any]] = [
+        ("agent pass@1", lambda r: _figure(r.pass_at_1)),
+        (
+            "passed / counted",
+            lambda r: f"{r.passed}/{r.counted}" + (f" ({r.pending} pending)" if r.pending else ""),
+        ),
+        ("training steps", lambda r: str(r.steps)),
+        ("train seconds (wall)", lambda r: f"{r.train_seconds:.0f}"),
+        ("train CPU seconds", lambda r: f"{r.train_cpu_seconds:.0f}"),
+        ("mean training reward", lambda r: _figure(r.train_reward)),
+        ("eval seconds", lambda r: f"{r.eval_seconds:.0f}"),
+    ]
+    for label, cell in rows:
+        table.add_row(label, *(cell(results[name]) for name in COLUMNS))
+    return table
+
+
+def main(seconds: float, limit: int | None, samples: int, out: Path) -> dict[str, Any]:
+    for name in (*ARMS, *(f"eval-{column}" for column in COLUMNS)):
+        # A fresh run: old checkpoints would be refused, old evaluation dirs would resume a stale model's samples.
+        shutil.rmtree(out / name, ignore_errors=True)
+    trained: dict[str, tuple[Path, dict[str, Any]]] = {}
+    with SandboxPool(PoolConfig(size=2)) as pool:
+        for name in ARMS:
+            trained[name] = train_arm(name, seconds, pool, out)
+    results = {"base": evaluate_agent(None, "base", limit, samples, out)}
+    for name in ARMS:
+        model, figures = trained[name]
+        evaluated = evaluate_agent(model, name, limit, samples, out)
+        results[name] = evaluated.model_copy(update={**figures, "model": str(model)})
+    curves = plot_both(out)
+    console.print(side_by_side(results))
+    console.print(
+        f"{SUITE}: {limit or 'all'} tasks x {samples} samples, agent <= {AGENT_STEPS} calls of <= {REPLY_TOKENS} "
+        f"tokens (preset {PRESET}, seed {SEED}); each arm {seconds:.0f} s of GRPO (2 prompts x 4 completions, "
+        f"multi-turn <= {MAX_TURNS} replies); machine shared with other jobs"
+    )
+    console.print(
+        f"curves: {curves}, {out / ARMS[0] / 'reward_curve.png'}, {out / ARMS[1] / 'reward_curve.png'}"
+    )
+    single, multi = results["single-turn"].pass_at_1, results["multi-turn"].pass_at_1
+    return {
+        "multi_turn_gain": round(multi - single, 4) if multi is not None and single is not None else None,
+        "seconds_per_arm": seconds,
+        "heldout_tasks": results["base"].tasks,
+        "samples_per_task": samples,
+        "agent_steps": AGENT_STEPS,
+        "reply_tokens": REPLY_TOKENS,
+        "max_turns": MAX_TURNS,
+        "learning_rate": LEARNING_RATE,
+        "seed": SEED,
+        **{name: result.model_dump() for name, result in results.items()},
+        "curves": str(curves),
+    }
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.multi_turn_gain", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="Training wall time per arm.")
+    parser.add_argument("--limit", type=int, default=None, help="Only the first N held-out tasks.")
+    parser.add_argument("--samples", type=int, default=1, help="Agent samples per held-out task.")
+    parser.add_argument("--out", type=Path, default=OUT, help="Models, evaluation run dirs, curves.")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    figures = main(arguments.seconds, arguments.limit, arguments.samples, arguments.out)
+    print(json.dumps(figures))
