@@ -64,6 +64,10 @@ PRESET = "smollm2"
 SUITE = "generated:heldout"
 WORKERS = 2
 OUT = Path("runs/bench-multi-turn-gain")
+TRAIN_FILE = "bench_train.json"
+"""An arm's training figures, beside its model."""
+ROUND_TASKS = 11
+"""Held-out tasks per evaluation round (66 = 6 rounds): every column advances by a round at a time."""
 ARMS = ("single-turn", "multi-turn")
 COLUMNS = ("base", *ARMS)
 
@@ -89,10 +93,11 @@ class ArmResult(BaseModel):
     """Wall time of the evaluation run."""
     steps: int = 0
     """Optimizer steps done in the training budget (0: the base model)."""
-    train_seconds: float = 0.0
-    """The trainer's own training-loop wall time (`train_runtime`)."""
-    train_cpu_seconds: float = 0.0
-    """This process's CPU seconds over the whole training call (model load and save included)."""
+    train_seconds: float | None = 0.0
+    """The trainer's own training-loop wall time (`train_runtime`; None: not recorded)."""
+    train_cpu_seconds: float | None = 0.0
+    """This process's CPU seconds over the whole training call (model load and save included; None: not
+    recorded)."""
     train_reward: float | None = None
     """Mean reward over the training steps."""
     run_dir: str
@@ -138,8 +143,8 @@ def evaluate_agent(model: Path | None, name: str, limit: int | None, samples: in
     )
 
 
-def train_arm(name: str, seconds: float, pool: SandboxPool, out: Path) -> tuple[Path, dict[str, Any]]:
-    """One arm's GRPO run under the time budget: the final model and its training figures."""
+def train_arm(name: str, seconds: float, pool: SandboxPool, out: Path) -> dict[str, Any]:
+    """One arm's GRPO run under the time budget (the model in OUT/ARM/final); its figures, also in TRAIN_FILE."""
     settings = GrpoSettings(
         model_dir=embedded_model_dir(),
         out=out / name,
@@ -159,12 +164,14 @@ def train_arm(name: str, seconds: float, pool: SandboxPool, out: Path) -> tuple[
     runtime = next((row["train_runtime"] for row in outcome.log_history if "train_runtime" in row), 0.0)
     rewards = [float(row[REWARD_KEY]) for row in steps]
     console.print(f"{name}: {len(steps)} steps in {runtime:.0f} s of training, {cpu:.0f} CPU s")
-    return outcome.final_dir, {
+    figures = {
         "steps": len(steps),
         "train_seconds": round(float(runtime), 1),
         "train_cpu_seconds": round(cpu, 1),
         "train_reward": round(sum(rewards) / len(rewards), 4) if rewards else None,
     }
+    (out / name / TRAIN_FILE).write_text(json.dumps(figures) + "\n", encoding="utf-8")
+    return figures
 
 
 def plot_both(out: Path) -> Path:
@@ -208,8 +215,8 @@ def side_by_side(results: dict[str, ArmResult]) -> Table:
             lambda r: f"{r.passed}/{r.counted}" + (f" ({r.pending} pending)" if r.pending else ""),
         ),
         ("training steps", lambda r: str(r.steps)),
-        ("train seconds (wall)", lambda r: f"{r.train_seconds:.0f}"),
-        ("train CPU seconds", lambda r: f"{r.train_cpu_seconds:.0f}"),
+        ("train seconds (wall)", lambda r: _figure(r.train_seconds, 0)),
+        ("train CPU seconds", lambda r: _figure(r.train_cpu_seconds, 0)),
         ("mean training reward", lambda r: _figure(r.train_reward)),
         ("eval seconds", lambda r: f"{r.eval_seconds:.0f}"),
     ]
@@ -218,25 +225,55 @@ def side_by_side(results: dict[str, ArmResult]) -> Table:
     return table
 
 
-def main(seconds: float, limit: int | None, samples: int, out: Path) -> dict[str, Any]:
-    for name in (*ARMS, *(f"eval-{column}" for column in COLUMNS)):
-        # A fresh run: old checkpoints would be refused, old evaluation dirs would resume a stale model's samples.
-        shutil.rmtree(out / name, ignore_errors=True)
-    trained: dict[str, tuple[Path, dict[str, Any]]] = {}
-    with SandboxPool(PoolConfig(size=2)) as pool:
-        for name in ARMS:
-            trained[name] = train_arm(name, seconds, pool, out)
-    results = {"base": evaluate_agent(None, "base", limit, samples, out)}
+def trained_figures(name: str, out: Path) -> dict[str, Any]:
+    """An arm's training figures as its run wrote them (`--eval-only` reads them back)."""
+    path = out / name / TRAIN_FILE
+    if not (out / name / "final").is_dir():
+        raise SystemExit(f"--eval-only: {out / name / 'final'} does not exist: train the arms first")
+    if path.is_file():
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    rows = read_log(out / name / "log.jsonl")  # a run stopped before writing its figures: steps only
+    return {"steps": sum(REWARD_KEY in row for row in rows)}
+
+
+def evaluate_in_rounds(
+    models: dict[str, Path | None], limit: int | None, samples: int, out: Path
+) -> dict[str, ArmResult]:
+    """Every column on the first ROUND_TASKS held-out tasks, then every column on the next ones (each run
+    dir extended, as `sandloop run --limit` does): a run stopped early leaves the columns comparable."""
+    total = min(limit or len(generated_suite("heldout")), len(generated_suite("heldout")))
+    results: dict[str, ArmResult] = {}
+    for upto in [*range(ROUND_TASKS, total, ROUND_TASKS), total]:
+        for name, model in models.items():
+            spent = results[name].eval_seconds if name in results else 0.0
+            evaluated = evaluate_agent(model, name, upto, samples, out)
+            results[name] = evaluated.model_copy(
+                update={"eval_seconds": round(spent + evaluated.eval_seconds, 1)}
+            )
+        passes = ", ".join(f"{name} {_figure(result.pass_at_1)}" for name, result in results.items())
+        console.print(f"[bold]first {upto} of {total} tasks[/]: agent pass@1 {passes}")
+    return results
+
+
+def main(seconds: float, limit: int | None, samples: int, out: Path, eval_only: bool) -> dict[str, Any]:
+    if not eval_only:
+        for name in (*ARMS, *(f"eval-{column}" for column in COLUMNS)):
+            # A fresh run: old checkpoints would be refused, old evaluations would resume a stale model's samples.
+            shutil.rmtree(out / name, ignore_errors=True)
+        with SandboxPool(PoolConfig(size=2)) as pool:
+            for name in ARMS:
+                train_arm(name, seconds, pool, out)
+    figures = {name: trained_figures(name, out) for name in ARMS}
+    models: dict[str, Path | None] = {"base": None, **{name: out / name / "final" for name in ARMS}}
+    results = evaluate_in_rounds(models, limit, samples, out)
     for name in ARMS:
-        model, figures = trained[name]
-        evaluated = evaluate_agent(model, name, limit, samples, out)
-        results[name] = evaluated.model_copy(update={**figures, "model": str(model)})
+        results[name] = results[name].model_copy(update={**figures[name], "model": str(models[name])})
     curves = plot_both(out)
     console.print(side_by_side(results))
     console.print(
-        f"{SUITE}: {limit or 'all'} tasks x {samples} samples, agent <= {AGENT_STEPS} calls of <= {REPLY_TOKENS} "
-        f"tokens (preset {PRESET}, seed {SEED}); each arm {seconds:.0f} s of GRPO (2 prompts x 4 completions, "
-        f"multi-turn <= {MAX_TURNS} replies); machine shared with other jobs"
+        f"{SUITE}: {results['base'].tasks} tasks x {samples} samples, agent <= {AGENT_STEPS} calls of <= "
+        f"{REPLY_TOKENS} tokens (preset {PRESET}, seed {SEED}); each arm {seconds:.0f} s of GRPO (2 prompts x 4 "
+        f"completions, multi-turn <= {MAX_TURNS} replies); machine shared with other jobs"
     )
     console.print(
         f"curves: {curves}, {out / ARMS[0] / 'reward_curve.png'}, {out / ARMS[1] / 'reward_curve.png'}"
@@ -265,10 +302,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="Only the first N held-out tasks.")
     parser.add_argument("--samples", type=int, default=1, help="Agent samples per held-out task.")
     parser.add_argument("--out", type=Path, default=OUT, help="Models, evaluation run dirs, curves.")
+    parser.add_argument(
+        "--eval-only",
+        action="store_true",
+        help="Evaluate the models an earlier run trained in OUT (its finished evaluation samples are kept).",
+    )
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     arguments = parse_args()
-    figures = main(arguments.seconds, arguments.limit, arguments.samples, arguments.out)
+    figures = main(arguments.seconds, arguments.limit, arguments.samples, arguments.out, arguments.eval_only)
     print(json.dumps(figures))
