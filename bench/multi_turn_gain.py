@@ -1,21 +1,27 @@
-"""`python -m bench.multi_turn_gain [--seconds S] [--limit N] [--samples K]`: multi-turn agentic GRPO vs
-single-turn GRPO at equal training wall time, measured by the agent loop's pass@1 on the held-out tasks.
+"""`python -m bench.multi_turn_gain [--seconds S] [--limit N] [--samples K] [--eval-only]`: multi-turn agentic
+GRPO vs single-turn GRPO at equal training wall time, measured by the agent loop's pass@1 on held-out tasks.
 
 Both arms start from the embedded SmolLM2-135M and train on the generated suite's train split with the same
-GRPO settings (group, prompts per step, tokens per reply, learning rate, seed) for S seconds of training wall
-time each (`TrainingRun.max_seconds`: the step end nearest S); the multi-turn arm's rollouts are agent
-episodes (`rl/agent_rollout.py`: answer, public-test results, revision). The base model and both trained
-models are then run through the agent loop on the held-out split by the batch runner itself (what
-`sandloop run generated:heldout --mode agent --preset smollm2 --no-plan --max-steps 4 --max-tokens 128
---seed 0 --model DIR` does, run dirs under OUT), with
-one agent budget and one sampling seed for all three. The two arms train back to back, before any
-evaluation, so they share the machine's load as nearly as possible; their process CPU seconds (the trainer
-process only: sandbox containers are other processes) show how fair the wall-time split was.
+GRPO settings (2 prompts x 4 completions a step, <= 96 tokens a reply, learning rate, seed) for S seconds of
+training wall time each (`TrainingRun.max_seconds`: the step end nearest S); the multi-turn arm's rollouts
+are agent episodes (`rl/agent_rollout.py`: answer, public-test results, revision, <= 3 replies). The arms
+train back to back, before any evaluation, so they share the machine's load as nearly as possible; their
+process CPU seconds (the trainer process only: sandbox containers are other processes) show how fair the
+wall-time split was. The base model and both trained models are then run through the agent loop by the
+batch runner itself (what `sandloop run generated:heldout --mode agent --preset smollm2 --no-plan
+--max-steps 3 --max-tokens 96 --model DIR` does, plus sampling seed 0; run dirs OUT/eval-*), one budget and
+seed for all three, in rounds of 11 tasks: each round extends every column's run dir, so a run stopped
+early still compares the columns on the same tasks.
 
-Step costs measured on this 2-core machine (quiet-ish, five jobs sharing it), 2 prompts x 4 completions,
-<= 128 tokens per reply: single-turn ~STEP_SINGLE s a step, multi-turn (<= 3 replies) ~STEP_MULTI s; the
-agent loop on one held-out task (<= AGENT_STEPS calls of <= 128 tokens) ~EVAL_TASK s. Defaults (600 s per
-arm, 66 tasks x 1 sample, 3 evaluations) come to about 55 minutes.
+Step costs measured on this 2-core, 24 GiB machine while four other jobs shared it (load average 10-14):
+a single-turn step took 1016 s of wall time and ~380 CPU s; the first multi-turn step generated its 8
+episodes (completions of 33-770 tokens, feedback included) in about 40 minutes and was then OOM-killed in
+its loss pass at 16 GiB resident (other jobs held several GiB): at 8 completions a step the multi-turn arm
+needs a smaller loss batch or shorter episodes on a CPU. An agent solve of a held-out task took ~64 s of
+wall time under that load. bench.grpo_gain measured 30-60 s a single-turn step (64 tokens) on the quiet
+machine. Sizing for the quiet machine (an estimate, not a measurement): 2 x 600 s of training and 3
+evaluations of 66 tasks at ~5-8 s each, about 45-60 minutes. Under load a step can outlast the whole budget:
+each arm then does one step, and the comparison says little.
 
 Prints the three columns side by side, writes a reward curve per arm and one of both under OUT, and ends
 with one JSON line holding `multi_turn_gain` (multi-turn pass@1 minus single-turn) and the raw figures.
