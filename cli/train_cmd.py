@@ -45,6 +45,13 @@ def train() -> None:
 
 
 GENERATED = "generated"
+TrainSecondsOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-seconds",
+        help="Training wall time: stop at the step end nearest it (--steps stays the cap); OUT/final is saved.",
+    ),
+]
 
 
 def load_tasks(suite: str, limit: int | None) -> list[TaskSpec]:
@@ -123,6 +130,7 @@ def grpo(
         ),
     ] = False,
     max_turns: Annotated[int, typer.Option(min=1, help="Model replies per episode (--multi-turn).")] = 3,
+    max_seconds: TrainSecondsOption = None,
 ) -> None:
     """Run TRL's GRPOTrainer with the sandbox reward; the trained model lands in OUT/final.
 
@@ -162,6 +170,7 @@ def grpo(
             save_steps=save_steps,
             seed=seed,
             resume=resume,
+            max_seconds=max_seconds,
             multi_turn=MultiTurnSettings(max_turns=max_turns) if multi_turn else None,
         )
     except ValidationError as error:
@@ -207,6 +216,7 @@ def sft(
     resume: Annotated[
         bool, typer.Option(help="Continue from the last checkpoint in OUT (optimizer state included).")
     ] = False,
+    max_seconds: TrainSecondsOption = None,
 ) -> None:
     """Run TRL's SFTTrainer on passing trajectories (training split only); the model lands in OUT/final.
 
@@ -228,6 +238,7 @@ def sft(
             save_steps=save_steps,
             seed=seed,
             resume=resume,
+            max_seconds=max_seconds,
         )
     except ValidationError as error:
         raise fail(str(error.errors()[0]["msg"])) from None

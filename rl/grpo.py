@@ -25,6 +25,7 @@ from rl.training import (
     LOG_FILE,
     TrainingRun,
     base_model_name,
+    budget_callbacks,
     drop_end_checkpoint,
     name_base_model,
     resume_point,
@@ -137,7 +138,10 @@ def build_trainer(
         args=grpo_config(settings),
         train_dataset=grpo_dataset(tasks, system_prompt=settings.system_prompt),
         processing_class=tokenizer,
-        callbacks=[StepLogCallback(settings.out / LOG_FILE, console)],
+        callbacks=[
+            StepLogCallback(settings.out / LOG_FILE, console, max_seconds=settings.max_seconds),
+            *budget_callbacks(settings),
+        ],
         **rollout,
     )
     trainer.remove_callback(PrinterCallback)  # it would print every log dict under our lines

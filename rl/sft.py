@@ -20,6 +20,7 @@ from rl.training import (
     TrainingError,
     TrainingRun,
     base_model_name,
+    budget_callbacks,
     drop_end_checkpoint,
     name_base_model,
     resume_point,
@@ -134,7 +135,12 @@ def build_trainer(settings: SftSettings, data: SftData, console: Console | None 
         args=sft_config(settings),
         train_dataset=sft_dataset(data.rows),
         processing_class=tokenizer,
-        callbacks=[StepLogCallback(settings.out / LOG_FILE, console, SFT_HEADLINE, step_key=LOSS_KEY)],
+        callbacks=[
+            StepLogCallback(
+                settings.out / LOG_FILE, console, SFT_HEADLINE, LOSS_KEY, max_seconds=settings.max_seconds
+            ),
+            *budget_callbacks(settings),
+        ],
     )
     trainer.remove_callback(PrinterCallback)
     name_base_model(trainer, base_model_name(settings.model_dir))

@@ -45,8 +45,11 @@ class StepLogCallback(TrainerCallback):
         console: Console | None = None,
         headline: Sequence[tuple[str, str]] = GRPO_HEADLINE,
         step_key: str = REWARD_KEY,
+        max_seconds: float | None = None,
     ) -> None:
         self.log_path = log_path
+        self.max_seconds = max_seconds
+        """The run's wall-time budget (rl.training.TimeBudget): the ETA never goes past it."""
         self.console = console or Console(highlight=False)
         self.headline = headline
         self.step_key = step_key
@@ -92,7 +95,10 @@ class StepLogCallback(TrainerCallback):
         done = step - self.first_step
         if done <= 0:
             return "?"
-        seconds = round((time.monotonic() - self.started) / done * (max_steps - step))
+        elapsed = time.monotonic() - self.started
+        seconds = round(elapsed / done * (max_steps - step))
+        if self.max_seconds is not None:
+            seconds = max(0, min(seconds, round(self.max_seconds - elapsed)))
         return f"{seconds // 60}m{seconds % 60:02d}s"
 
 

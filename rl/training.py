@@ -1,5 +1,6 @@
 """What every `sandloop train` run shares, whatever its TRL trainer: checkpoints that resume exactly, the
-base model named in the model card, the final model as a plain directory, and no duplicated checkpoint.
+base model named in the model card, the final model as a plain directory, no duplicated checkpoint, and an
+optional wall-time budget.
 
 Checkpoints keep optimizer, scheduler and RNG state (not `save_only_model`): `--resume` continues a killed
 run from its last checkpoint as if it had never stopped. The final model in `OUT/final` is model and
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from transformers import TrainerCallback
 
 from agent.models.embedded import EMBEDDED_HF_NAME
 
@@ -42,6 +45,9 @@ class TrainingRun(BaseModel):
     """Seed of data order, sampling and initialisation."""
     resume: bool = False
     """Continue from the last checkpoint in `out` (optimizer and scheduler state included)."""
+    max_seconds: float | None = Field(None, gt=0)
+    """Training wall time: stop at the step end nearest it (None: run all `steps`). Counted from the start of
+    this process's training loop (model loading excluded; a resumed run gets the budget afresh)."""
 
 
 class TrainingError(ValueError):
@@ -88,6 +94,36 @@ def trainer_arguments(run: TrainingRun, gpu: bool) -> dict[str, Any]:
         "use_cpu": not gpu,
         "bf16": gpu,
     }
+
+
+class TimeBudget(TrainerCallback):
+    """Ends training at the step end nearest `max_seconds` of training wall time: a step stops the run when
+    the next one, at the mean step time so far, would end further past the budget than this one ends short.
+    The run then finishes as after its last step (`OUT/final` saved by the caller)."""
+
+    def __init__(self, max_seconds: float) -> None:
+        self.max_seconds = max_seconds
+        self.started = time.monotonic()
+        self.first_step = 0
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.started, self.first_step = time.monotonic(), state.global_step
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        elapsed = time.monotonic() - self.started
+        if budget_spent(elapsed, state.global_step - self.first_step, self.max_seconds):
+            control.should_training_stop = True
+
+
+def budget_spent(elapsed: float, steps_done: int, max_seconds: float) -> bool:
+    """After `steps_done` steps in `elapsed` seconds: is this step end the nearest one to `max_seconds`?"""
+    mean_step = elapsed / max(1, steps_done)
+    return elapsed + mean_step / 2 >= max_seconds
+
+
+def budget_callbacks(run: TrainingRun) -> list[TrainerCallback]:
+    """The callbacks of the run's budgets, for every trainer's `callbacks=`."""
+    return [TimeBudget(run.max_seconds)] if run.max_seconds is not None else []
 
 
 def base_model_name(model_dir: Path) -> str:
