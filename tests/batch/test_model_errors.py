@@ -51,7 +51,8 @@ def test_model_errors_are_pending_then_rerun_and_counted(
     assert failed == [(tasks[0].id, 0), (tasks[0].id, 1)]
     summary = summarize(first, max_k=2)
     assert (summary.samples, summary.counted, summary.model_errors, summary.pending) == (6, 4, 2, 2)
-    assert summary.per_task[0].n == 0  # no verdict yet: not a failure in pass@k
+    figures = {task.task_id: task for task in summary.per_task}
+    assert figures[tasks[0].id].n == 0  # no verdict yet: not a failure in pass@k
     assert {p.k: (p.value, p.tasks) for p in summary.pass_at_k} == {1: (1.0, 2), 2: (1.0, 2)}
 
     up = CountingOracle(tasks)
