@@ -130,6 +130,14 @@ def grpo(
         ),
     ] = False,
     max_turns: Annotated[int, typer.Option(min=1, help="Model replies per episode (--multi-turn).")] = 3,
+    micro_batch: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Sequences per forward/backward pass (accumulated into one step; must divide prompts x -n). "
+            "Default: all at once, or 2 with --multi-turn.",
+        ),
+    ] = None,
     max_seconds: TrainSecondsOption = None,
 ) -> None:
     """Run TRL's GRPOTrainer with the sandbox reward; the trained model lands in OUT/final.
@@ -172,10 +180,12 @@ def grpo(
             resume=resume,
             max_seconds=max_seconds,
             multi_turn=MultiTurnSettings(max_turns=max_turns) if multi_turn else None,
+            micro_batch=micro_batch,
         )
     except ValidationError as error:
         first = error.errors()[0]
-        raise fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        where, message = ".".join(map(str, first["loc"])), str(first["msg"]).removeprefix("Value error, ")
+        raise fail(f"{where}: {message}" if where else message) from None
     except ValueError as error:
         raise fail(str(error)) from None
     try:

@@ -11,9 +11,9 @@ import importlib.util
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.console import Console
 
 from rl.agent_rollout import FINAL_REPLY, AgentRollout, MultiTurnSettings
@@ -70,6 +70,34 @@ class GrpoSettings(TrainingRun):
     reward: RewardConfig = Field(default_factory=RewardConfig)
     multi_turn: MultiTurnSettings | None = None
     """Agent episodes as rollouts (rl/agent_rollout.py): `max_completion_length` is then each reply's budget."""
+    micro_batch: int | None = Field(None, ge=1)
+    """Sequences per forward and backward pass: a step's completions (one generation, one optimizer step) go
+    through in accumulated passes of this many. None: all at once, or 2 with `multi_turn` (episodes run to
+    thousands of tokens, and the loss pass over 8 of them with a 49k vocabulary filled 16 GB)."""
+
+    @model_validator(mode="after")
+    def _micro_batch_divides_the_step(self) -> Self:
+        if self.micro_batch is not None and self.completions_per_step % self.micro_batch:
+            raise ValueError(
+                f"micro_batch {self.micro_batch} does not divide the {self.completions_per_step} completions "
+                "of a step (prompts_per_step x num_generations)"
+            )
+        return self
+
+    @property
+    def completions_per_step(self) -> int:
+        return self.prompts_per_step * self.num_generations
+
+    def passes_per_step(self) -> tuple[int, int]:
+        """(sequences per pass, passes per optimizer step)."""
+        whole = self.completions_per_step
+        if self.micro_batch is not None:
+            micro = self.micro_batch
+        elif self.multi_turn is not None:
+            micro = 2 if whole % 2 == 0 else 1
+        else:
+            micro = whole
+        return micro, whole // micro
 
 
 def cuda_available() -> bool:
@@ -93,11 +121,13 @@ def grpo_config(settings: GrpoSettings) -> Any:
     if settings.presence_penalty and not use_vllm:
         raise ValueError("presence_penalty: GRPO applies it with vLLM generation only (a GPU and vllm)")
     vllm: dict[str, Any] = {"use_vllm": True, "vllm_mode": "colocate"} if use_vllm else {}
+    micro, passes = settings.passes_per_step()
     return GRPOConfig(
         **trainer_arguments(settings, gpu),
-        # One optimizer step sees every completion of `prompts_per_step` prompts: whole GRPO groups.
-        per_device_train_batch_size=settings.prompts_per_step * settings.num_generations,
-        gradient_accumulation_steps=1,
+        # One optimizer step sees every completion of `prompts_per_step` prompts (whole GRPO groups, one
+        # generation), in `passes` accumulated forward/backward passes of `micro` sequences.
+        per_device_train_batch_size=micro,
+        gradient_accumulation_steps=passes,
         num_generations=settings.num_generations,
         max_completion_length=settings.max_completion_length,
         temperature=settings.temperature,

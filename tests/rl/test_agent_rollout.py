@@ -228,6 +228,7 @@ def test_two_steps_of_multi_turn_grpo_log_rewards_and_save_a_loadable_model(
         max_completion_length=32,
         save_steps=10,
         multi_turn=MultiTurnSettings(max_turns=2, feedback_chars=300),
+        micro_batch=1,  # two accumulated passes per step: one generation of episodes, one optimizer step
     )
     printed = io.StringIO()
     outcome = run_grpo(settings, generated_suite("train")[:2], pool, Console(file=printed, width=200))
