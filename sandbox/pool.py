@@ -184,11 +184,8 @@ class SandboxPool:
         with self._lock:
             if self._engine_lost is None:
                 return  # another thread got here first
-            with self._members:
-                containers, self._all = list(self._all), set()
-            for container in containers:
-                container.disconnect()
-            self._idle = queue.Queue()
+            self._close_all()
+            self._closed = False  # as after a failed start: not a close, a later `run` starts the pool
             self._started = False
             self._engine_lost = None
 
