@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-import subprocess
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -22,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.humaneval_samples import broken_program, canonical_program, job, load_problems
-from bench.serve_throughput import start_server
+from bench.serve_throughput import start_server, stop_server
 from sandbox import PoolConfig, SandboxPool, TestJob
 from sandbox.backend import Sandbox
 from sandbox.remote import RemoteConfig, RemoteSandbox
@@ -48,19 +46,11 @@ def grade(sandbox: Sandbox, jobs: list[TestJob], expected: list[bool]) -> dict[s
     return {"seconds": round(seconds, 3), "checks_per_s": round(len(jobs) / seconds, 1), "correct": correct}
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 def servers(stack: ExitStack, count: int, workers: int) -> RemoteConfig:
     urls = []
     for _ in range(count):
         process, url = start_server("--workers", str(workers))
-        stack.callback(stop, process)
+        stack.callback(stop_server, process)
         urls.append(url)
     return RemoteConfig(urls=tuple(urls))
 

@@ -71,6 +71,16 @@ def start_server(*options: str) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("sandloop serve did not start")
 
 
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM: the server finishes its running jobs and releases its containers; killed if it hangs."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -162,8 +172,7 @@ def main(limit: int | None = None, docker_baseline: bool = True) -> int:
         for in_flight in IN_FLIGHT:
             figures[f"serve_{in_flight}"] = through_sdk(url, programs, in_flight, process.pid)
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=120)
+        stop_server(process)
     figures["in_process_pool"] = in_process(programs)
     if docker_baseline:
         figures["docker_exec"] = docker_exec(programs)
