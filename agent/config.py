@@ -18,7 +18,8 @@ class AgentConfig(BaseModel):
     max_steps: int = Field(8, ge=1, le=1000)
     """Most model calls (planning, writing and revising all count)."""
     max_total_tokens: int = Field(8192, ge=1)
-    """Most generated tokens over the whole solve, every reply counted (one reply: `sampling.max_tokens`)."""
+    """Most generated tokens over the whole solve, every reply counted: a reply's limit is `sampling.max_tokens`
+    cut to what is left of this (`agent.nodes.reply_sampling`)."""
     max_seconds: float = Field(600.0, gt=0)
     """Most wall time over the whole solve (model and sandbox), across resumes."""
     max_format_errors: int = Field(3, ge=1)

@@ -12,6 +12,7 @@ from agent.actions import actions_from
 from agent.context import AgentContext
 from agent.history import chat_within_window
 from agent.messages import Message
+from agent.models.base import Sampling
 from agent.state import AgentState, ExitStatus
 from tools import call_tool, tool_schemas
 
@@ -23,6 +24,16 @@ def exhausted(state: AgentState, context: AgentContext) -> bool:
         or state.get("tokens", 0) >= config.max_total_tokens
         or state.get("seconds", 0.0) >= config.max_seconds
     )
+
+
+def reply_sampling(state: AgentState, context: AgentContext) -> Sampling:
+    """The next call's sampling: one reply's limit, cut to what the solve's token budget has left, so a solve
+    never generates more than `max_total_tokens` (a first reply may use the whole budget, a revision the rest)."""
+    sampling = context.config.sampling
+    left = context.config.max_total_tokens - state.get("tokens", 0)
+    if left >= sampling.max_tokens:
+        return sampling
+    return sampling.model_copy(update={"max_tokens": max(1, left)})
 
 
 def _merge_user_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -74,7 +85,7 @@ def _ask(
             context.model,
             [Message.model_validate(m) for m in send],
             tools=tool_schemas() if context.config.native_tools else None,
-            sampling=context.config.sampling,
+            sampling=reply_sampling(state, context),
         )
     except Exception as error:  # any backend failure ends the run as model_error, with the reason kept
         return {

@@ -3,8 +3,9 @@ loop against single-shot sampling at an equal generated-token budget per task.
 
 The embedded SmolLM2-135M (transformers backend, its preset's sampling) on the generated suite's held-out split
 (66 tasks, `sandloop run generated:heldout`), every arm given BUDGET generated tokens per task and sample:
-- agent: the LangGraph loop of `sandloop run --mode agent`, STEPS model calls of BUDGET // STEPS tokens each
-  (`--max-total-tokens BUDGET`), public tests as its tool;
+- agent: the LangGraph loop of `sandloop run --mode agent`, at most STEPS model calls sharing BUDGET tokens
+  (`--max-tokens BUDGET --max-total-tokens BUDGET`: a reply may use what the budget has left,
+  `agent.nodes.reply_sampling`), public tests as its tool;
 - single-shot: one reply of up to BUDGET tokens (`--mode single-shot`);
 - best-of-k: K single-shot replies of BUDGET // K tokens; the first whose answer passes the task's public tests
   is the answer (the public tests the agent also sees), else the first (`bench.best_of_k`).
@@ -128,7 +129,7 @@ def run_seed(bench: Bench, arms: dict[str, Arm], seed: int, count: int, args: ar
     tag = f"b{budget}"
     agent, single, best = arms["agent"], arms["single-shot"], arms["best-of-k"]
     with agent.timed():
-        config = arm_config("agent", args.steps, reply_budget(budget, args.steps), budget, seed, limit, plan)
+        config = arm_config("agent", args.steps, budget, budget, seed, limit, plan)
         planned = "" if plan is None else f"-plan{int(plan)}"
         agent.by_seed[seed] = bench.batch(f"{tag}-steps{args.steps}{planned}-agent-s{seed}", config, count)
     with single.timed():
@@ -197,7 +198,7 @@ def report(arms: dict[str, Arm], tasks: int, args: argparse.Namespace) -> dict[s
     ):
         table.add_column(column, justify="right" if column not in ("arm", "tokens spent as") else "left")
     shapes = {
-        "agent": f"{args.steps} calls x {reply_budget(args.budget, args.steps)}, tests",
+        "agent": f"<= {args.steps} calls sharing {args.budget}, tests",
         "single-shot": f"1 reply x {args.budget}",
         "best-of-k": f"{args.k} replies x {reply_budget(args.budget, args.k)}, public pick",
     }

@@ -8,7 +8,7 @@ import pytest
 
 from agent import prompts
 from agent.config import AgentConfig
-from agent.models.base import ModelReply
+from agent.models.base import ModelReply, Sampling
 from agent.scripted import ScriptedModel
 from agent.solve import SolveResult, solve
 from sandbox import SandboxPool
@@ -100,6 +100,17 @@ def test_the_token_budget_ends_the_run(add_task: TaskSpec, pool: SandboxPool, tm
     )
     assert result.exit_status == "budget_exhausted"
     assert result.tokens == 1000
+
+
+def test_a_reply_may_use_what_the_token_budget_has_left(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    sampling = Sampling(max_tokens=600)
+    model = ScriptedModel([ModelReply(text=WRONG, completion_tokens=n) for n in (500, 400)])
+    config = dict(plan=False, max_total_tokens=900, sampling=sampling)
+    result = run(add_task, model, pool, tmp_path, **config)
+    assert [s.max_tokens for s in model.samplings] == [600, 400]  # the whole reply limit, then the rest
+    assert result.tokens == 900 and result.exit_status == "budget_exhausted"
 
 
 def test_a_failing_backend_is_a_model_error(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:
