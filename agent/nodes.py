@@ -15,6 +15,7 @@ from agent.messages import Message
 from agent.models.base import Sampling
 from agent.state import AgentState, ExitStatus
 from tools import call_tool, tool_schemas
+from tools.repeats import REPEATED, run_key, test_report
 
 
 def exhausted(state: AgentState, context: AgentContext) -> bool:
@@ -153,47 +154,79 @@ def _since_last_model_call(state: AgentState) -> list[dict[str, Any]]:
     return events[starts[-1] + 1 :] if starts else events
 
 
+def _repeat_key(action: dict[str, Any], files: dict[str, str]) -> str | None:
+    """The run a run_tests call would make (tools.repeats.run_key); None for other tools and bad arguments."""
+    arguments = action["arguments"]
+    if action["name"] != "run_tests" or not isinstance(arguments.get("code"), str):
+        return None
+    tests = arguments.get("tests")
+    return run_key(arguments["code"], tests if isinstance(tests, str) else None, files)
+
+
 def execute(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-    """Run the pending tool calls in the sandbox; results go back to the model as messages."""
+    """Run the pending tool calls in the sandbox; results go back to the model as messages. A test run of code
+    that already failed is not run again (tools.repeats): the model gets the earlier result."""
     started = time.monotonic()
     files = dict(state.get("files", {}))
+    failed = dict(state.get("failed_runs", {}))
     update: dict[str, Any] = {"messages": [], "events": [], "pending": []}
     feedback: list[str] = []
     for action in state.get("pending", []):
-        outcome = call_tool(runtime.context.handle, files, action["name"], action["arguments"])
-        files = outcome.files
-        if outcome.code is not None:
-            update["code"] = outcome.code
-        if outcome.tests_passed is not None:
-            update["tests_passed"] = outcome.tests_passed
-        if outcome.submitted:
-            update["submitted"] = True
-        update["events"].append(
-            {
-                "type": "tool",
-                "name": outcome.name,
-                "arguments": action["arguments"],
-                "ok": outcome.ok,
-                "content": outcome.content,
-                "tests_passed": outcome.tests_passed,
-                "checks_run": outcome.result.checks_run if outcome.result else None,
-                "result": outcome.result.model_dump() if outcome.result else None,
-            }
-        )
+        key = _repeat_key(action, files)
+        if key in failed:
+            content, repeated = failed[key], True
+            update["code"], update["tests_passed"] = action["arguments"]["code"], False
+            update["events"].append(
+                {
+                    "type": "tool",
+                    "name": action["name"],
+                    "arguments": action["arguments"],
+                    "ok": True,
+                    "content": content,
+                    "tests_passed": False,
+                    "repeated": True,
+                    "checks_run": None,
+                    "result": None,
+                }
+            )
+        else:
+            outcome = call_tool(runtime.context.handle, files, action["name"], action["arguments"])
+            files, content, repeated = outcome.files, outcome.content, False
+            if key is not None and outcome.tests_passed is False:
+                failed[key] = content
+            if outcome.code is not None:
+                update["code"] = outcome.code
+            if outcome.tests_passed is not None:
+                update["tests_passed"] = outcome.tests_passed
+            if outcome.submitted:
+                update["submitted"] = True
+            update["events"].append(
+                {
+                    "type": "tool",
+                    "name": outcome.name,
+                    "arguments": action["arguments"],
+                    "ok": outcome.ok,
+                    "content": content,
+                    "tests_passed": outcome.tests_passed,
+                    "checks_run": outcome.result.checks_run if outcome.result else None,
+                    "result": outcome.result.model_dump() if outcome.result else None,
+                }
+            )
         if action["native"]:
             update["messages"].append(
                 {
                     "role": "tool",
                     "tool_call_id": action["id"],
-                    "name": outcome.name,
-                    "content": outcome.content,
+                    "name": action["name"],
+                    "content": f"{REPEATED}\n{content}" if repeated else content,
                 }
             )
         else:
-            feedback.append(f"I ran your code against the tests.\n{outcome.content}")
+            feedback.append(test_report(content, repeated=repeated))
     if feedback:
         update["messages"].append({"role": "user", "content": "\n\n".join(feedback)})
     update["files"] = files
+    update["failed_runs"] = failed
     update["seconds"] = state.get("seconds", 0.0) + time.monotonic() - started
     return update
 

@@ -18,6 +18,8 @@ class AgentState(TypedDict, total=False):
     """The trajectory: every model call (with its thinking), tool call and result, with timings."""
     files: dict[str, str]
     """The agent's files (write_file), placed in every sandbox job's work dir."""
+    failed_runs: dict[str, str]
+    """What each failed test run said, by its `tools.repeats.run_key`: a repeat is answered from here."""
     pending: list[dict[str, Any]]
     """Tool calls the last model reply asked for, not yet executed."""
     code: str | None

@@ -37,6 +37,7 @@ from tasks.spec import TaskSpec
 from tools.calls import NOTHING_ASSERTED, checks_held, run_tests_job
 from tools.context import ToolContext
 from tools.feedback import describe
+from tools.repeats import run_key, test_report
 
 FINAL_REPLY = "final_reply"
 """The extra rollout field holding each episode's final answer: the reply the reward grades."""
@@ -120,6 +121,8 @@ class Episode:
     done: bool = False
     solved: bool = False
     """The public tests held (the agent's `solved`)."""
+    failed_runs: dict[str, str] = field(default_factory=dict)
+    """What each failed test run said, by `tools.repeats.run_key`: a repeated answer is not run again."""
 
     @property
     def completion_length(self) -> int:
@@ -247,6 +250,9 @@ class AgentRollout:
                 self.add_feedback(
                     tokenizer, episode, agent_prompts.THINKING_CUT if cut else agent_prompts.NO_ACTION
                 )
+            elif (earlier := episode.failed_runs.get(run_key(answer.code, None, {}))) is not None:
+                text = f"{test_report(earlier, repeated=True)}\n\n{agent_prompts.REVISE}"
+                self.add_feedback(tokenizer, episode, text)
             else:
                 testing.append((episode, answer.code))
         if testing:
@@ -265,7 +271,7 @@ class AgentRollout:
             for episode, _ in testing:
                 episode.done = True
             return
-        for (episode, _), result in zip(testing, results, strict=True):
+        for (episode, code), result in zip(testing, results, strict=True):
             if result.status == "infra_error":
                 episode.done = True  # says nothing about the code: no feedback turn built on it
                 continue
@@ -275,8 +281,9 @@ class AgentRollout:
             content = describe(result, self.settings.feedback_chars)
             if result.status == "passed":
                 content = f"{content}\n{NOTHING_ASSERTED}"
+            episode.failed_runs[run_key(code, None, {})] = content
             # The agent's feedback turn (agent/nodes.execute) merged with its revise prompt (nodes.revise).
-            text = f"I ran your code against the tests.\n{content}\n\n{agent_prompts.REVISE}"
+            text = f"{test_report(content)}\n\n{agent_prompts.REVISE}"
             self.add_feedback(tokenizer, episode, text)
 
     def add_feedback(self, tokenizer: Any, episode: Episode, text: str) -> None:

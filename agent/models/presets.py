@@ -135,9 +135,12 @@ PRESETS: dict[str, ModelPreset] = {
             max_seconds=1800.0,
         ),
         ModelPreset(
-            # The embedded 135M model: low temperature (it writes noise when hotter), short replies.
+            # The embedded 135M model: low temperature (it writes noise when hotter), short replies. No plan
+            # step: asked for a plan it writes code anyway (17 of 17 plan replies in bench.agent_vs_single,
+            # 42% of the agent's tokens), and the graph runs no code from a plan.
             name="smollm2",
             sampling=Sampling(temperature=0.2, top_p=0.9, top_k=50, max_tokens=512),
+            plan=False,
             max_seconds=600.0,
         ),
         ModelPreset(

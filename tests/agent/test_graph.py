@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from agent.solve import SolveResult, solve
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
 from tests.support.toy_tasks import HIDDEN_MARKER
+from tools.repeats import REPEATED
 
 pytestmark = pytest.mark.docker
 
@@ -111,6 +113,20 @@ def test_a_reply_may_use_what_the_token_budget_has_left(
     result = run(add_task, model, pool, tmp_path, **config)
     assert [s.max_tokens for s in model.samplings] == [600, 400]  # the whole reply limit, then the rest
     assert result.tokens == 900 and result.exit_status == "budget_exhausted"
+
+
+def test_code_that_already_failed_is_not_run_again(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    model = ScriptedModel([WRONG, WRONG, RIGHT])
+    result = run(add_task, model, pool, tmp_path, plan=False)
+    assert result.exit_status == "solved"
+    events = json.loads(result.trajectory_path.read_text())["events"]
+    tools = [e for e in events if e["type"] == "tool"]
+    assert [e.get("repeated", False) for e in tools] == [False, True, False]
+    assert tools[1]["content"] == tools[0]["content"] and tools[1]["result"] is None  # the earlier result
+    told = model.calls[2][-1].content
+    assert told.startswith(REPEATED) and tools[0]["content"] in told and prompts.REVISE in told
 
 
 def test_a_failing_backend_is_a_model_error(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:

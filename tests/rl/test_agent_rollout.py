@@ -27,6 +27,7 @@ from rl.agent_rollout import (
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
 from tests.support.rl_samples import WRONG, as_completion, square_task
+from tools.repeats import RAN, REPEATED
 
 RIGHT = "def square(x):\n    return x * x\n"
 
@@ -136,6 +137,25 @@ def test_a_failing_answer_gets_the_public_test_result_and_the_revision_is_graded
     # The revision passed the public tests: the episode stopped there, and its answer is what gets graded.
     assert out[FINAL_REPLY] == [as_completion(RIGHT)] * 2
     assert rollout.script == []
+
+
+@pytest.mark.docker
+def test_a_repeated_failing_answer_is_not_run_again_and_the_model_is_told(
+    tokenizer: Any, pool: SandboxPool, tmp_path: Any
+) -> None:
+    task = square_task()
+    wrong_public = task.model_copy(
+        update={"public_tests": task.public_tests.model_copy(update={"code": "assert square(3) == 9\n"})}
+    )
+    replies = [as_completion(WRONG), as_completion(WRONG), as_completion(RIGHT)]
+    out = scripted(replies, wrong_public, pool, max_turns=3)(
+        [first_messages(wrong_public)], FakeTrainer(tokenizer, tmp_path)
+    )
+    [ids], [mask] = out["completion_ids"], out[ENV_MASK]
+    feedback = tokenizer.decode([token for token, keep in zip(ids, mask, strict=True) if not keep])
+    assert feedback.count(RAN) == 1 and feedback.count(REPEATED) == 1  # one run, one repeat answered from it
+    assert feedback.count("tests: 0/1 passed") == 2  # the repeat shows the earlier result
+    assert out[FINAL_REPLY] == [as_completion(RIGHT)]
 
 
 @pytest.mark.docker

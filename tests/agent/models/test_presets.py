@@ -54,7 +54,7 @@ def test_reasoning_families_follow_their_cards() -> None:
     assert not r1.system_prompt and qwq.system_prompt  # the R1 card: every instruction in the user prompt
     assert qwq.never_greedy and not r1.never_greedy
     embedded = PRESETS["smollm2"]
-    assert (embedded.sampling.max_tokens, embedded.plan, embedded.max_seconds) == (512, True, 600.0)
+    assert (embedded.sampling.max_tokens, embedded.plan, embedded.max_seconds) == (512, False, 600.0)
 
 
 def test_a_named_preset_wins_over_the_family_and_an_unknown_one_is_one_line() -> None:
