@@ -15,11 +15,10 @@ SAMPLES samples per task (`batch.summary.summarize`), sample s sampled with seed
 seed s*K + j). Every arm runs CHUNK tasks before any goes further; run dirs under OUT are resumable: the same
 command picks up where a killed run stopped, and `--rounds R` reports a run cut short on its first R*CHUNK tasks.
 
-Cost (defaults: BUDGET 256, 1 sample, STEPS 4, K 4), measured on this 2-core machine: generated tokens per task
-(first 12 tasks) agent 218, single-shot 128, best-of-k replies 254 (all K generated; 176 spent sequentially), ~600
-in all. Quiet (load < 1), the agent arm of tasks 7-12 ran 215 s wall, 193 s CPU for 1337 tokens: ~6 tokens/s with
-its sandbox calls, so ~95 s per task for the three arms and ~100 min for the 66 tasks (`--limit 40` fits an hour;
-`--samples 2` doubles it). Shared by five sessions (load 12-18) the first 12 tasks took ~80 min.
+Cost (defaults: BUDGET 256, 1 sample, STEPS 4, K 4), measured on this 2-core machine shared by four benchmarks
+(load 4, OMP_NUM_THREADS=1), first 30 tasks: tokens per sample agent 232, single-shot 122, best-of-k 194 spent
+(all K replies generated); the three arms took 3805 s (~127 s a task), the agent arm alone 935 s with another
+benchmark running. All 66 tasks: about 2 hours shared, `--limit 30` about an hour. Figures: docs/benchmarks.md.
 Wall and CPU time per arm count this process's work only (a resumed run's earlier work is not in them).
 Printed: pass@1 per arm side by side, agent / each baseline, tokens per task and sample, wall time per arm.
 Last line: one JSON object. The target (agent pass@1 >= 1.5x single-shot) is reported, never a gate.
@@ -133,13 +132,14 @@ def run_seed(bench: Bench, arms: dict[str, Arm], seed: int, count: int, args: ar
         planned = "" if plan is None else f"-plan{int(plan)}"
         agent.by_seed[seed] = bench.batch(f"{tag}-steps{args.steps}{planned}-agent-s{seed}", config, count)
     with single.timed():
-        config = arm_config("single-shot", 1, budget, budget, seed, limit, None)
+        # Single-shot asks for no plan: recorded as such, so a preset's plan setting never orphans these dirs.
+        config = arm_config("single-shot", 1, budget, budget, seed, limit, False)
         single.by_seed[seed] = bench.batch(f"{tag}-single-s{seed}", config, count)
     with best.timed():
         reply_tokens = reply_budget(budget, args.k)
         by_task: dict[str, list[SampleRecord]] = {}
         for reply_seed in range(seed * args.k, (seed + 1) * args.k):
-            config = arm_config("single-shot", 1, reply_tokens, reply_tokens, reply_seed, limit, None)
+            config = arm_config("single-shot", 1, reply_tokens, reply_tokens, reply_seed, limit, False)
             for record in bench.batch(f"{tag}-k{args.k}-reply-s{reply_seed}", config, count):
                 by_task.setdefault(record.task_id, []).append(record)
         flat = [record for group in by_task.values() for record in group]

@@ -15,7 +15,9 @@ with its two evaluations ~30 min (the one-seed figure this bench had before). De
 plus 3 evaluations, 25-50 min of GRPO and ~10 min of evaluation on a quiet machine. Measured on the machine
 shared by five jobs (load 10-12, 2026-11-30): 148 s per GRPO step; run it there with OMP_NUM_THREADS=1
 (torch's two threads per process spin against each other under that load: a 4-task evaluation took over
-10 min with two threads, 81 s with one, model load included).
+10 min with two threads, 81 s with one, model load included). The default run, shared by two to four
+benchmarks (load 2-5, OMP_NUM_THREADS=1): 65 and 109 s a step (seeds 0 and 1), 402 s an evaluation, 83 min in
+all. Figures: docs/benchmarks.md.
 
 Each seed's curve is saved as a PNG under OUT/seed-S; the last line is one JSON object.
 """

@@ -19,9 +19,10 @@ episodes (completions of 33-770 tokens, feedback included) in about 40 minutes a
 its loss pass at 16 GiB resident (other jobs held several GiB): at 8 completions a step the multi-turn arm
 needs a smaller loss batch or shorter episodes on a CPU. An agent solve of a held-out task took ~64 s of
 wall time under that load. bench.grpo_gain measured 30-60 s a single-turn step (64 tokens) on the quiet
-machine. Sizing for the quiet machine (an estimate, not a measurement): 2 x 600 s of training and 3
-evaluations of 66 tasks at ~5-8 s each, about 45-60 minutes. Under load a step can outlast the whole budget:
-each arm then does one step, and the comparison says little.
+machine. With the micro-batch of 2 (the default with multi-turn), on the machine shared by four benchmarks (load
+4, OMP_NUM_THREADS=1): single-turn 10 steps in 595 s, multi-turn 2 steps in 541 s; the agent evaluation 32-50 s
+a task; `--limit 33` took 90 min in all. Under load a step can outlast the whole budget: each arm then does one
+step, and the comparison says little. Figures: docs/benchmarks.md.
 
 Prints the three columns side by side, writes a reward curve per arm and one of both under OUT, and ends
 with one JSON line holding `multi_turn_gain` (multi-turn pass@1 minus single-turn) and the raw figures.

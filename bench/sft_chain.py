@@ -20,7 +20,9 @@ Cost. Measured on the machine shared by five jobs (load 10-12, OMP_NUM_THREADS=1
 (two agent calls of 96 tokens) 200-310 s; a GRPO step 148 s. On 2 quiet cores: GRPO 30-60 s a step; a
 rollout sample ~10-15 s (estimated from the embedded model's ~13 tokens/s unbatched, not measured here).
 Defaults (60 tasks x 2 rollouts ~20 min, 30 SFT steps, 2 x 10 GRPO steps ~15 min, 4 evaluations ~12 min)
-are sized for about 60 min on a quiet machine.
+are sized for about 60 min on a quiet machine. Measured with `--rollout-tasks 40` on the machine shared by
+four benchmarks (load 4, OMP_NUM_THREADS=1): rollouts 2427 s (30 s a sample), an evaluation 545-866 s, SFT
+30 steps 1012 s. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
