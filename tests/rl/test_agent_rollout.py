@@ -117,14 +117,18 @@ def scripted(replies: list[str], task: TaskSpec, pool: SandboxPool, **settings: 
     )
 
 
+def wrong_public_task() -> TaskSpec:
+    """The square task with a public test WRONG fails and RIGHT passes."""
+    task = square_task()
+    public = task.public_tests.model_copy(update={"code": "assert square(3) == 9\n"})
+    return task.model_copy(update={"public_tests": public})
+
+
 @pytest.mark.docker
 def test_a_failing_answer_gets_the_public_test_result_and_the_revision_is_graded(
     tokenizer: Any, pool: SandboxPool, tmp_path: Any
 ) -> None:
-    task = square_task()
-    wrong_public = task.model_copy(
-        update={"public_tests": task.public_tests.model_copy(update={"code": "assert square(3) == 9\n"})}
-    )
+    wrong_public = wrong_public_task()
     rollout = scripted([as_completion(WRONG), as_completion(RIGHT)], wrong_public, pool, max_turns=3)
     out = rollout([first_messages(wrong_public)] * 2, FakeTrainer(tokenizer, tmp_path))
 
@@ -143,10 +147,7 @@ def test_a_failing_answer_gets_the_public_test_result_and_the_revision_is_graded
 def test_a_repeated_failing_answer_is_not_run_again_and_the_model_is_told(
     tokenizer: Any, pool: SandboxPool, tmp_path: Any
 ) -> None:
-    task = square_task()
-    wrong_public = task.model_copy(
-        update={"public_tests": task.public_tests.model_copy(update={"code": "assert square(3) == 9\n"})}
-    )
+    wrong_public = wrong_public_task()
     replies = [as_completion(WRONG), as_completion(WRONG), as_completion(RIGHT)]
     out = scripted(replies, wrong_public, pool, max_turns=3)(
         [first_messages(wrong_public)], FakeTrainer(tokenizer, tmp_path)
