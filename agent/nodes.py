@@ -14,8 +14,8 @@ from agent.history import chat_within_window
 from agent.messages import Message
 from agent.models.base import Sampling
 from agent.state import AgentState, ExitStatus
-from tools import call_tool, tool_schemas
-from tools.repeats import REPEATED, run_key, test_report
+from tools import ToolOutcome, call_tool, tool_schemas
+from tools.repeats import run_key, test_report
 
 
 def exhausted(state: AgentState, context: AgentContext) -> bool:
@@ -173,56 +173,44 @@ def execute(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
     feedback: list[str] = []
     for action in state.get("pending", []):
         key = _repeat_key(action, files)
-        if key in failed:
-            content, repeated = failed[key], True
-            update["code"], update["tests_passed"] = action["arguments"]["code"], False
-            update["events"].append(
-                {
-                    "type": "tool",
-                    "name": action["name"],
-                    "arguments": action["arguments"],
-                    "ok": True,
-                    "content": content,
-                    "tests_passed": False,
-                    "repeated": True,
-                    "checks_run": None,
-                    "result": None,
-                }
+        earlier = failed.get(key) if key is not None else None
+        repeated = earlier is not None
+        if earlier is not None:  # the earlier result, as the run would give it again
+            code = action["arguments"]["code"]
+            outcome = ToolOutcome(
+                name="run_tests", content=earlier, code=code, tests_passed=False, files=files
             )
         else:
             outcome = call_tool(runtime.context.handle, files, action["name"], action["arguments"])
-            files, content, repeated = outcome.files, outcome.content, False
             if key is not None and outcome.tests_passed is False:
-                failed[key] = content
-            if outcome.code is not None:
-                update["code"] = outcome.code
-            if outcome.tests_passed is not None:
-                update["tests_passed"] = outcome.tests_passed
-            if outcome.submitted:
-                update["submitted"] = True
-            update["events"].append(
-                {
-                    "type": "tool",
-                    "name": outcome.name,
-                    "arguments": action["arguments"],
-                    "ok": outcome.ok,
-                    "content": content,
-                    "tests_passed": outcome.tests_passed,
-                    "checks_run": outcome.result.checks_run if outcome.result else None,
-                    "result": outcome.result.model_dump() if outcome.result else None,
-                }
-            )
+                failed[key] = outcome.content
+        files = outcome.files
+        if outcome.code is not None:
+            update["code"] = outcome.code
+        if outcome.tests_passed is not None:
+            update["tests_passed"] = outcome.tests_passed
+        if outcome.submitted:
+            update["submitted"] = True
+        update["events"].append(
+            {
+                "type": "tool",
+                "name": outcome.name,
+                "arguments": action["arguments"],
+                "ok": outcome.ok,
+                "content": outcome.content,
+                "tests_passed": outcome.tests_passed,
+                "repeated": repeated,
+                "checks_run": outcome.result.checks_run if outcome.result else None,
+                "result": outcome.result.model_dump() if outcome.result else None,
+            }
+        )
         if action["native"]:
+            content = test_report(outcome.content, repeated=True) if repeated else outcome.content
             update["messages"].append(
-                {
-                    "role": "tool",
-                    "tool_call_id": action["id"],
-                    "name": action["name"],
-                    "content": f"{REPEATED}\n{content}" if repeated else content,
-                }
+                {"role": "tool", "tool_call_id": action["id"], "name": outcome.name, "content": content}
             )
         else:
-            feedback.append(test_report(content, repeated=repeated))
+            feedback.append(test_report(outcome.content, repeated=repeated))
     if feedback:
         update["messages"].append({"role": "user", "content": "\n\n".join(feedback)})
     update["files"] = files
