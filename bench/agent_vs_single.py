@@ -39,7 +39,7 @@ from rich.table import Table
 
 from agent.config import AgentConfig
 from agent.models.base import ChatModel
-from agent.models.embedded import EMBEDDED_MODEL
+from agent.models.embedded import default_model
 from agent.models.presets import PresetOverrides, resolve_preset
 from batch.config import Mode, RunConfig
 from batch.run import run_batch
@@ -96,7 +96,7 @@ def arm_config(
     """A batch run of one seed: the embedded model's preset with this reply limit, seed and step budget (and
     the plan step as `plan` says, None: as the preset says)."""
     overrides = PresetOverrides(max_tokens=reply_tokens, seed=seed, plan=plan)
-    preset = resolve_preset(EMBEDDED_MODEL).with_overrides(overrides)
+    preset = resolve_preset(default_model()).with_overrides(overrides)
     agent = AgentConfig.from_preset(preset, steps, budget)
     return RunConfig(suite=SUITE, backend="transformers", mode=mode, limit=limit, agent=agent)
 

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
-from agent.models.embedded import embedded_model_dir
+from agent.models.embedded import default_model, embedded_model_dir
 from bench.seed_spread import Spread, spread
 from rl.grpo import GrpoSettings, run_grpo
 from rl.heldout import EvalResult, EvalSettings, evaluate
@@ -95,7 +95,7 @@ def per_seed_table(before: EvalResult, runs: list[SeedRun]) -> Table:
 
 def main(seeds: list[int], steps: int, limit: int | None = None, out: Path = OUT) -> dict[str, object]:
     heldout, train = generated_suite("heldout")[:limit], generated_suite("train")
-    base = embedded_model_dir()
+    base = embedded_model_dir(default_model())
     settings = EvalSettings(samples=SAMPLES, seed=EVAL_SEED)
     runs: list[SeedRun] = []
     with SandboxPool(PoolConfig(size=2)) as pool:

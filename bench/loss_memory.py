@@ -23,10 +23,10 @@ def one_pass(sequences: int, tokens: int) -> float:
     import torch
     from transformers import AutoModelForCausalLM
 
-    from agent.models.embedded import embedded_model_dir
+    from agent.models.embedded import default_model, embedded_model_dir
 
     torch.manual_seed(0)
-    model = AutoModelForCausalLM.from_pretrained(embedded_model_dir(), dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(embedded_model_dir(default_model()), dtype=torch.float32)
     ids = torch.randint(0, model.config.vocab_size, (sequences, tokens))
     logits = model(input_ids=ids).logits
     torch.log_softmax(logits.float(), -1).gather(-1, ids[:, :, None]).mean().backward()

@@ -42,7 +42,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.config import AgentConfig
-from agent.models.embedded import embedded_model_dir
+from agent.models.embedded import default_model, embedded_model_dir
 from agent.models.presets import PresetOverrides, resolve_preset
 from batch.config import RunConfig
 from batch.execute import execute_run, prepare_run
@@ -153,7 +153,7 @@ def evaluate_agent(model: Path | None, name: str, limit: int | None, samples: in
 def train_arm(name: str, seconds: float, pool: SandboxPool, out: Path) -> dict[str, Any]:
     """One arm's GRPO run under the time budget (the model in OUT/ARM/final); its figures, also in TRAIN_FILE."""
     settings = GrpoSettings(
-        model_dir=embedded_model_dir(),
+        model_dir=embedded_model_dir(default_model()),
         out=out / name,
         steps=100_000,  # the time budget ends the run
         max_seconds=seconds,

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
-from agent.models.embedded import embedded_model_dir
+from agent.models.embedded import default_model, embedded_model_dir
 from bench.grpo_gain import EVAL_SEED, LEARNING_RATE, METRICS, SAMPLES
 from rl.grpo import GrpoSettings, run_grpo
 from rl.heldout import EvalResult, EvalSettings, evaluate
@@ -141,7 +141,7 @@ def main(
     out: Path = OUT,
 ) -> dict[str, Any]:
     heldout, train = generated_suite("heldout")[:limit], generated_suite("train")
-    base = embedded_model_dir()
+    base = embedded_model_dir(default_model())
     evaluation = EvalSettings(samples=SAMPLES, seed=EVAL_SEED)
     chain = Chain(
         out,

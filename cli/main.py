@@ -11,6 +11,7 @@ from cli import (
     evaluate_cmd,
     examples,
     export_cmd,
+    model_cmd,
     report_cmd,
     rollouts_cmd,
     run_cmd,
@@ -57,6 +58,7 @@ app.command(epilog=examples.SERVE)(serve_cmd.serve)
 app.command(epilog=examples.EXPORT)(export_cmd.export)
 app.add_typer(sandbox_cmd.app, name="sandbox", epilog=examples.SANDBOX)
 app.add_typer(tasks_cmd.app, name="tasks")
+app.add_typer(model_cmd.app, name="model")
 app.add_typer(train_cmd.app, name="train")
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ SUITES_HELP = (
     "(`sandloop tasks list` shows them)."
 )
 PRESETS_HELP = (
-    "Model preset: qwq, deepseek-r1-distill, qwen3, qwen2.5-coder-instruct, smollm2 or generic "
+    "Model preset: qwq, deepseek-r1-distill, qwen3, qwen2.5-coder, smollm2 or generic "
     "(default: recognised from the model's name)."
 )
 MODEL_PANEL = "Model"

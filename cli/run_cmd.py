@@ -210,13 +210,15 @@ def run_config(
     max_total_tokens: int | None,
 ) -> RunConfig:
     """The options as a run config, the model preset resolved (one-line errors for bad ones)."""
-    from agent.models.embedded import EMBEDDED_MODEL
+    from agent.models.embedded import default_model
     from batch.config import RunConfig
     from batch.selection import parse_ids
 
     try:
         check_backend(backend, oracle=True)
-        model_name = model or (ORACLE if backend == ORACLE else EMBEDDED_MODEL)
+        # the default model is written into the run's config by name, so a later default cannot resume it
+        model = model or (None if backend == ORACLE else default_model())
+        model_name = model or ORACLE
         return RunConfig(
             suite=suite,
             backend=backend,

@@ -80,7 +80,7 @@ def solve(
 
     from agent.graded_solve import solve_and_grade, solve_run_id
     from agent.models.config import ModelConfig, load_model
-    from agent.models.embedded import EMBEDDED_MODEL
+    from agent.models.embedded import default_model
     from agent.models.errors import ModelError
     from agent.models.presets import PresetOverrides
     from cli.live import LiveView, output_console
@@ -110,7 +110,7 @@ def solve(
         max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt, seed=seed,
     )  # fmt: skip
     try:
-        config = agent_config(model or EMBEDDED_MODEL, preset, overrides, max_steps, max_total_tokens)
+        config = agent_config(model or default_model(), preset, overrides, max_steps, max_total_tokens)
     except ValueError as error:
         raise fail(str(error)) from None
     try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from agent.models.embedded import EMBEDDED_MODEL
+from agent.models.embedded import default_model
 from cli import examples
 from cli.errors import fail, sandbox_errors
 from cli.options import (
@@ -66,12 +66,12 @@ def load_tasks(suite: str, limit: int | None) -> list[TaskSpec]:
 
 
 def model_dir(model: str | None) -> Path:
-    from agent.models.embedded import EMBEDDED_MODEL
+    from agent.models.embedded import default_model
     from agent.models.errors import ModelError
     from agent.models.local import local_model_dir
 
     try:
-        return local_model_dir(model or EMBEDDED_MODEL)
+        return local_model_dir(model or default_model())
     except ModelError as error:
         raise fail(str(error)) from None
 
@@ -85,7 +85,7 @@ def grpo(
     model: Annotated[
         str | None,
         typer.Option(
-            help="HF model directory or .gguf file (default: the embedded SmolLM2).",
+            help="HF model directory or .gguf file (default: the embedded Qwen2.5-Coder-0.5B).",
             rich_help_panel=MODEL_PANEL,
         ),
     ] = None,
@@ -158,7 +158,7 @@ def grpo(
         max_tokens=max_tokens or max_completion_length, system_prompt=system_prompt,
     )  # fmt: skip
     try:
-        resolved = resolve_preset(model or EMBEDDED_MODEL, preset).with_overrides(overrides)
+        resolved = resolve_preset(model or default_model(), preset).with_overrides(overrides)
         sampling = resolved.sampling
         settings = GrpoSettings(
             model_dir=model_dir(model),
@@ -212,7 +212,8 @@ def grpo(
 def sft(
     data: Annotated[Path, typer.Option(help="The SFT export: sft.jsonl of `sandloop rollouts`.")],
     model: Annotated[
-        str | None, typer.Option(help="HF model directory or .gguf file (default: the embedded SmolLM2).")
+        str | None,
+        typer.Option(help="HF model directory or .gguf file (default: the embedded Qwen2.5-Coder-0.5B)."),
     ] = None,
     steps: Annotated[int, typer.Option(min=1, help="Optimizer steps.")] = 40,
     batch_size: Annotated[int, typer.Option(min=1, help="Conversations per optimizer step.")] = 4,

@@ -18,8 +18,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from transformers import TrainerCallback
 
-from agent.models.embedded import EMBEDDED_HF_NAME
-
 FINAL_DIR = "final"
 LOG_FILE = "log.jsonl"
 MODEL_CARD = "README.md"
@@ -129,10 +127,11 @@ def budget_callbacks(run: TrainingRun) -> list[TrainerCallback]:
 def base_model_name(model_dir: Path) -> str:
     """What the model card names as base model: the hub name of the embedded model, the base recorded in
     an earlier sandloop model card (training a trained model keeps the original base), or the directory."""
-    from agent.models.embedded import embedded_model_dir
+    from agent.models.embedded import EMBEDDED_MODELS, dequantized_path
 
-    if model_dir.resolve() == embedded_model_dir().resolve():
-        return EMBEDDED_HF_NAME
+    for name, model in EMBEDDED_MODELS.items():
+        if model_dir.resolve() == dequantized_path(name).resolve():
+            return model.hub_name
     card = model_dir / MODEL_CARD
     if card.is_file():
         match = re.search(r"^base_model:\s*(\S.*)$", card.read_text(encoding="utf-8"), re.MULTILINE)

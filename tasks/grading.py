@@ -10,6 +10,7 @@ from typing import Literal
 
 from sandbox import CasesJob, Limits, Sandbox, TestJob
 from sandbox.models import Language
+from tasks.definitions import defined_names, definitions, parse
 from tasks.infra_retry import InfraRetry, RoundHook, run_with_retries
 from tasks.spec import TaskSpec
 from tasks.verdict import Verdict
@@ -17,23 +18,8 @@ from tasks.verdict import Verdict
 Which = Literal["public", "hidden"]
 
 
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):  # ValueError: null bytes in the source
-        return None
-
-
-def _defined_names(statement: ast.stmt) -> list[str]:
-    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return [statement.name]
-    if isinstance(statement, ast.Assign):
-        return [target.id for target in statement.targets if isinstance(target, ast.Name)]
-    return []
-
-
 def _defines(module: ast.Module, name: str) -> bool:
-    return any(name in _defined_names(statement) for statement in module.body)
+    return any(name in defined_names(statement) for statement in module.body)
 
 
 def _support(starter_code: str, entry_point: str) -> str:
@@ -42,12 +28,12 @@ def _support(starter_code: str, entry_point: str) -> str:
     A starter that stops where the body should begin (LiveCodeBench's `def f(self):\\n        `) parses once
     a `pass` completes it.
     """
-    module = _parse(starter_code) or _parse(starter_code + "pass")
+    module = parse(starter_code) or parse(starter_code + "pass")
     if module is None:
         return ""
     lines = starter_code.splitlines(keepends=True)
     for statement in reversed(module.body):
-        if entry_point in _defined_names(statement):
+        if entry_point in defined_names(statement):
             first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
             del lines[first - 1 : statement.end_lineno]
     return "".join(lines)
@@ -56,13 +42,17 @@ def _support(starter_code: str, entry_point: str) -> str:
 def program_for(task: TaskSpec, answer: str) -> str:
     """The program to grade: the answer, alone or after the starter code or its imports and helpers.
 
-    An answer that defines the entry point at top level is a whole solution: it runs after the starter code's
-    imports and helper definitions (so a whole function that drops `from typing import List` still runs).
-    Any other answer (a function body, or text that does not parse) continues the starter code.
+    A function task's answer that defines the entry point at top level is a whole solution: only its
+    definitions are graded (`tasks.definitions`: its own asserts and examples are not the task's tests), after
+    the starter code's imports and helper definitions (so a whole function that drops `from typing import
+    List` still runs). Any other answer (a function body, or text that does not parse) continues the starter
+    code.
     """
+    if task.kind == "function" and task.entry_point:
+        answer = definitions(answer, task.entry_point) or answer
     if not task.starter_code:
         return answer
-    module = _parse(answer)
+    module = parse(answer)
     if task.entry_point and module is not None and _defines(module, task.entry_point):
         support = _support(task.starter_code, task.entry_point).rstrip()
         return f"{support}\n\n\n{answer}" if support else answer

@@ -10,6 +10,12 @@ from collections.abc import Iterator
 import docker
 import pytest
 
+from agent.models.embedded import MODEL_ENV, TINY_MODEL
+
+# Every test, and every process a test starts, uses the tiny model unless it names one: a test that claims
+# solving ability names the real default itself (tests.support.real_model).
+os.environ.setdefault(MODEL_ENV, TINY_MODEL)
+
 from sandbox import PoolConfig, SandboxPool
 from sandbox.container import LABEL
 from sandbox.engine import connect

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.models.backends import BACKEND_CLASSES, Backend
 from agent.models.base import ChatModel
-from agent.models.embedded import EMBEDDED_MODEL
+from agent.models.embedded import default_model
 
 
 class VLLMEngine(BaseModel):
@@ -38,8 +38,9 @@ class ModelConfig(BaseModel):
 
     backend: Backend = "transformers"
     """Which backend runs the model: in-process transformers, an OpenAI-compatible server, or in-process vLLM."""
-    model: str = EMBEDDED_MODEL
-    """A local HF model directory, a .gguf file, or the name a server serves; default: the embedded SmolLM2."""
+    model: str = Field(default_factory=default_model)
+    """An embedded model's name, a local HF model directory, a .gguf file, or the name a server serves;
+    default: `$SANDLOOP_MODEL`, else the embedded Qwen2.5-Coder-0.5B-Instruct."""
     base_url: str | None = None
     """Base URL of the OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1); openai backend only."""
     api_key_env: str = "OPENAI_API_KEY"

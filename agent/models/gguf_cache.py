@@ -39,16 +39,17 @@ def file_hash(path: Path) -> str:
     return _digest(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
 
 
-def cache_dir_for(gguf: Path) -> Path:
-    """The directory the dequantized copy of `gguf` lives (or would live) in."""
-    return cache_root() / f"{gguf.stem}-{file_hash(gguf)}"
+def cache_dir_for(gguf: Path, key: str | None = None) -> Path:
+    """The directory the dequantized copy of `gguf` lives (or would live) in; `key` (a known hash of the
+    file) saves hashing it."""
+    return cache_root() / f"{gguf.stem}-{key or file_hash(gguf)}"
 
 
-def dequantized_dir(gguf: Path) -> Path:
+def dequantized_dir(gguf: Path, key: str | None = None) -> Path:
     """A plain HF directory holding `gguf` dequantized; built on first use."""
     if not gguf.is_file():
         raise ModelError(f"no GGUF model file at {gguf}")
-    target = cache_dir_for(gguf)
+    target = cache_dir_for(gguf, key)
     if not (target / "config.json").is_file():
         _build(gguf, target)
     return target

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.models.embedded import EMBEDDED_MODEL, embedded_model_dir
+from agent.models.embedded import embedded, embedded_model_dir
 from agent.models.errors import ModelError
 from agent.models.gguf_cache import dequantized_dir
 
 
+def is_embedded(model: str) -> bool:
+    """`model` names an embedded model (`embedded:...`, or a short name that is not also a path)."""
+    return model.startswith("embedded:") or (embedded(model) is not None and not Path(model).exists())
+
+
 def local_model_dir(model: str) -> Path:
-    """A loadable HF directory for `model`; a .gguf file is dequantized into the cache first."""
-    if model == EMBEDDED_MODEL:
-        return embedded_model_dir()
+    """A loadable HF directory for `model` (an embedded model's name, a directory, or a .gguf file, which is
+    dequantized into the cache first)."""
+    if is_embedded(model):
+        return embedded_model_dir(model)
     path = Path(model).expanduser()
     if path.suffix == ".gguf":
         return dequantized_dir(path)

@@ -33,9 +33,9 @@ from openai.types.chat import ChatCompletionChunk
 from agent.messages import Message, ToolCall
 from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
-from agent.models.embedded import EMBEDDED_MODEL, embedded_gguf
+from agent.models.embedded import dequantized_path
 from agent.models.errors import ModelError, overflow_error
-from agent.models.gguf_cache import cache_dir_for
+from agent.models.local import is_embedded
 from agent.models.presets import check_sampling, resolve_preset
 from agent.models.replies import build_reply, opens_thinking
 from agent.models.retry import MODEL_RETRY, RetriesExhausted, call_with_retries
@@ -70,7 +70,7 @@ class OpenAIModel(ChatModel):
         self.base_url = (config.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._config = config
         # `transformers serve DIR` names its model by DIR: the embedded model is served from its cached copy
-        self._served = str(cache_dir_for(embedded_gguf())) if config.model == EMBEDDED_MODEL else config.model
+        self._served = str(dequantized_path(config.model)) if is_embedded(config.model) else config.model
         self._rejected: set[str] = set()
         self._client: openai.OpenAI | None = None
         self._client_key: str | None = None

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from agent.models.embedded import embedded_model_dir
+from agent.models.embedded import TINY_MODEL, embedded_model_dir
 from agent.models.gguf_cache import cache_root
 
 ADDED_TOKENS = ("<think>", "</think>", "<tool_call>", "</tool_call>")
@@ -77,7 +77,7 @@ else function.arguments }}}
 
 def qwq_shaped_dir() -> Path:
     """The QwQ-shaped copy of the embedded model as a plain HF directory; built on first use (~10 s)."""
-    source = embedded_model_dir()
+    source = embedded_model_dir(TINY_MODEL)
     recipe = "\0".join([source.name, RECIPE_VERSION, CHAT_TEMPLATE, *ADDED_TOKENS, str(TAG_LOGIT_MARGIN)])
     target = cache_root() / f"qwq-shaped-{hashlib.blake2b(recipe.encode(), digest_size=6).hexdigest()}"
     if not (target / "config.json").is_file():

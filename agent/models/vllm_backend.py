@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from agent.messages import Message
 from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.config import ModelConfig
-from agent.models.embedded import EMBEDDED_MODEL, embedded_model_dir
 from agent.models.errors import ModelError, overflow_error
+from agent.models.local import is_embedded, local_model_dir
 from agent.models.presets import check_sampling
 from agent.models.replies import build_reply, opens_thinking
 from agent.models.wire import openai_messages
@@ -39,8 +39,11 @@ def _import_vllm() -> Any:
 
 def engine_arguments(config: ModelConfig, model: str) -> dict[str, Any]:
     """What `vllm.LLM(...)` gets: the model, its dtype, and every engine setting the config sets."""
-    # the model's own dtype unless one was asked for: float32 (the transformers default) doubles the memory
-    dtype = config.dtype if "dtype" in config.model_fields_set else "auto"
+    # the model's own dtype unless one was asked for: float32 (the transformers default) doubles the memory.
+    # An embedded model's dequantized copy is saved in float32 (no precision lost to the copy): run it in
+    # bfloat16, as its maker does.
+    own = "bfloat16" if is_embedded(config.model) else "auto"
+    dtype = config.dtype if "dtype" in config.model_fields_set else own
     settings = config.vllm.model_dump(exclude_none=True)
     return {"model": model, "dtype": dtype, **settings}
 
@@ -109,8 +112,8 @@ class VLLMModel(ChatModel):
     @staticmethod
     def _weights(model: str) -> str:
         """What vLLM loads: the embedded model's cached copy, a local directory or .gguf, or a hub name."""
-        if model == EMBEDDED_MODEL:
-            return str(embedded_model_dir())
+        if is_embedded(model):
+            return str(local_model_dir(model))
         path = Path(model).expanduser()
         if path.suffix == ".gguf" and not path.is_file():
             raise ModelError(f"no GGUF model file at {path}")

@@ -36,9 +36,9 @@ RIGHT = "def square(x):\n    return x * x\n"
 def tokenizer() -> Any:
     from transformers import AutoTokenizer
 
-    from agent.models.embedded import embedded_model_dir
+    from agent.models.embedded import TINY_MODEL, embedded_model_dir
 
-    return AutoTokenizer.from_pretrained(embedded_model_dir(), local_files_only=True)
+    return AutoTokenizer.from_pretrained(embedded_model_dir(TINY_MODEL), local_files_only=True)
 
 
 def reply_ids(tokenizer: Any, text: str) -> list[int]:
@@ -236,12 +236,12 @@ def test_two_steps_of_multi_turn_grpo_log_rewards_and_save_a_loadable_model(
     from agent.messages import Message
     from agent.models.base import Sampling
     from agent.models.config import ModelConfig, load_model
-    from agent.models.embedded import embedded_model_dir
+    from agent.models.embedded import TINY_MODEL, embedded_model_dir
     from rl.grpo import GrpoSettings, run_grpo
     from tasks.generated import generated_suite
 
     settings = GrpoSettings(
-        model_dir=embedded_model_dir(),
+        model_dir=embedded_model_dir(TINY_MODEL),
         out=tmp_path,
         steps=2,
         num_generations=2,

@@ -22,11 +22,11 @@ STEPS = 2
 @pytest.fixture(scope="module")
 def run(pool: SandboxPool, tmp_path_factory: pytest.TempPathFactory) -> tuple[GrpoOutcome, str]:
     """Two optimizer steps of 1 prompt x 2 completions of at most 32 tokens: the smallest real run."""
-    from agent.models.embedded import embedded_model_dir
+    from agent.models.embedded import TINY_MODEL, embedded_model_dir
     from tasks.generated import generated_suite
 
     settings = GrpoSettings(
-        model_dir=embedded_model_dir(),
+        model_dir=embedded_model_dir(TINY_MODEL),
         out=tmp_path_factory.mktemp("grpo"),
         steps=STEPS,
         num_generations=2,

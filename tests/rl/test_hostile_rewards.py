@@ -10,7 +10,7 @@ from rl.rewards import SandboxReward
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
 from tests.support.hacks import CHEATS, HONEST
-from tests.support.rl_samples import ENDS_THE_RUN, PARTIAL, RIDES_ALONG, as_completion
+from tests.support.rl_samples import ENDS_THE_RUN, PARTIAL, RIDES_ALONG, as_completion, run_by_square
 
 pytestmark = pytest.mark.docker
 
@@ -45,9 +45,10 @@ def test_a_fake_pass_earns_no_full_reward(pool: SandboxPool, square: TaskSpec, n
 
 @pytest.mark.parametrize("name", list(ENDS_THE_RUN))
 def test_an_attack_that_ends_the_run_earns_nothing(pool: SandboxPool, square: TaskSpec, name: str) -> None:
-    # The attack, then an honest square: the attack decides the outcome.
-    [score] = SandboxReward(pool).score([square], [as_completion(ENDS_THE_RUN[name] + "\n" + HONEST)])
-    assert score.status in {"timeout", "memory", "output_limit", "error"}, score
+    # An honest square that runs the attack when called: the attack decides the outcome.
+    [score] = SandboxReward(pool).score([square], [as_completion(run_by_square(ENDS_THE_RUN[name], HONEST))])
+    # raised inside a call (no space left, the process killed), the harness counts the assert as failed
+    assert score.status in {"timeout", "memory", "output_limit", "error", "failed"}, score
     assert score.reward == 0.0
     assert not score.infra_error  # the completion's doing, never the engine's
 
@@ -56,10 +57,19 @@ def test_an_attack_that_ends_the_run_earns_nothing(pool: SandboxPool, square: Ta
 def test_a_quiet_attack_gains_nothing(
     pool: SandboxPool, square: TaskSpec, partial_credit: float, name: str
 ) -> None:
-    [score] = SandboxReward(pool).score([square], [as_completion(RIDES_ALONG[name] + "\n" + PARTIAL)])
+    [score] = SandboxReward(pool).score([square], [as_completion(run_by_square(RIDES_ALONG[name], PARTIAL))])
     assert score.reward is not None
     assert score.reward <= partial_credit < 1.0
     assert not score.infra_error
+
+
+@pytest.mark.parametrize("name", ["infinite loop", "kill the executor, then itself", "a gigabyte of output"])
+def test_an_attack_at_top_level_is_not_run_only_the_definitions_are_graded(
+    pool: SandboxPool, square: TaskSpec, name: str
+) -> None:
+    # Top-level code is the answer's own test code and examples (tasks.definitions): never run when graded.
+    [score] = SandboxReward(pool).score([square], [as_completion(ENDS_THE_RUN[name] + "\n" + HONEST)])
+    assert (score.status, score.reward) == ("passed", 1.0)
 
 
 def test_the_pool_grades_honestly_after_the_attacks(pool: SandboxPool, square: TaskSpec) -> None:

@@ -33,10 +33,10 @@ def sft_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def settings(sft_file: Path, out: Path, **fields: Any) -> SftSettings:
-    from agent.models.embedded import embedded_model_dir
+    from agent.models.embedded import TINY_MODEL, embedded_model_dir
 
     values: dict[str, Any] = {"steps": 3, "save_steps": 2, "batch_size": 2, "max_length": 256} | fields
-    return SftSettings(data=sft_file, model_dir=embedded_model_dir(), out=out, **values)
+    return SftSettings(data=sft_file, model_dir=embedded_model_dir(TINY_MODEL), out=out, **values)
 
 
 def weights(directory: Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ CONTEST_DATA = Path(__file__).parents[1] / "tasks" / "data" / "contest.jsonl"
 WRONG = "def square(x):\n    return x + x\n"  # right for 2 only: 1 of 5 asserts
 PARTIAL = "def square(x):\n    return x * x if x >= 0 else -x * x\n"  # wrong for negatives: 4 of 5 asserts
 SLOW = "import time\n\ndef square(x):\n    time.sleep(60)\n    return x * x\n"
-CRASH = "def square(x):\n    return x * x\n\nraise RuntimeError('crash at load')\n"
+CRASH = "import no_such_module_anywhere\n\ndef square(x):\n    return x * x\n"  # fails as it loads
 
 
 def square_task(time_limit_s: float = 3.0, tests: str = TESTS) -> TaskSpec:
@@ -40,7 +40,8 @@ def as_messages(code: str) -> list[dict[str, str]]:
 
 
 # The hostile list (tests/sandbox/test_hostile.py) as answers to `square`. Attacks that end the run score 0;
-# quiet ones ride along with PARTIAL and must earn no more than PARTIAL alone.
+# quiet ones ride along with PARTIAL and must earn no more than PARTIAL alone. Only an answer's definitions
+# are graded (tasks.definitions), so each attack runs inside the function (`run_by_square`).
 ENDS_THE_RUN = {
     "infinite loop": "while True:\n    pass\n",
     "sleep past the time limit": "import time\ntime.sleep(60)\n",
@@ -106,3 +107,10 @@ RIDES_ALONG = {
     ),
     "a huge source": "x = [" + "1, " * 300_000 + "]\n",
 }
+
+
+def run_by_square(attack: str, square: str) -> str:
+    """An answer whose `square` (HONEST or PARTIAL) runs `attack` first, each time the tests call it."""
+    body = "".join(f"    {line}\n" if line.strip() else "\n" for line in attack.splitlines()) or "    pass\n"
+    called = square.replace("def square(x):\n", "def square(x):\n    attack()\n", 1)
+    return f"def attack():\n{body}    return None\n\n\n{called}"

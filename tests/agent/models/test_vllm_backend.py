@@ -10,6 +10,7 @@ import pytest
 from agent.messages import Message
 from agent.models.base import Sampling
 from agent.models.config import ModelConfig, VLLMEngine
+from agent.models.embedded import DEFAULT_MODEL
 from agent.models.errors import ContextOverflowError, ModelError
 from agent.models.vllm_backend import NOT_INSTALLED, VLLMModel, engine_arguments
 from agent.reasoning import answer_code_block
@@ -38,7 +39,8 @@ def test_engine_arguments_carry_every_setting() -> None:
         tokenizer="Qwen/QwQ-32B",
         enforce_eager=True,
     )
-    arguments = engine_arguments(ModelConfig(backend="vllm", vllm=engine), "Qwen/QwQ-32B-AWQ")
+    config = ModelConfig(backend="vllm", model="Qwen/QwQ-32B-AWQ", vllm=engine)
+    arguments = engine_arguments(config, "Qwen/QwQ-32B-AWQ")
     assert arguments == {
         "model": "Qwen/QwQ-32B-AWQ",
         "dtype": "auto",  # the model's own, not the transformers backend's float32
@@ -49,8 +51,11 @@ def test_engine_arguments_carry_every_setting() -> None:
         "tokenizer": "Qwen/QwQ-32B",
         "enforce_eager": True,
     }
-    chosen = engine_arguments(ModelConfig(backend="vllm", dtype="float16"), "m")
+    chosen = engine_arguments(ModelConfig(backend="vllm", model="m", dtype="float16"), "m")
     assert chosen == {"model": "m", "dtype": "float16", "tensor_parallel_size": 1, "enforce_eager": False}
+    # an embedded model's copy is saved in float32 (nothing lost to the copy): it runs in bfloat16
+    embedded = engine_arguments(ModelConfig(backend="vllm", model=DEFAULT_MODEL), "/cache/copy")
+    assert embedded["dtype"] == "bfloat16"
 
 
 @pytest.mark.skipif(INSTALLED, reason="vLLM is installed here")
