@@ -107,11 +107,14 @@ def _execute_locally(
 
     config = prepared.config
     pool = open_sandbox(pool_config_for(prepared.tasks, worker_pool_size(workers)), remote)
+    built: ChatModel | None = None
+    model: ChatModel | None = None
     try:
         # The containers come up while the model loads (in-process weights take a while).
         with ThreadPoolExecutor(1, thread_name_prefix="sandloop-pool-start") as starter:
             starting = starter.submit(pool.start)
-            model = shareable(_build_model(config, prepared.everything))
+            built = _build_model(config, prepared.everything)
+            model = shareable(built)
             if config.mode == "agent":
                 import agent.solve  # noqa: F401  LangGraph takes seconds to import: now, not in the first sample
         starting.result()
@@ -127,7 +130,19 @@ def _execute_locally(
                 prepared.finished,
             )
     finally:
+        _close_models([model, built])
         pool.close()
+
+
+def _close_models(models: list[ChatModel | None]) -> None:
+    """Stop the micro-batcher's thread, then the in-process engine (each once): left running, they kept
+    `sandloop run --backend vllm` alive after its summary was printed."""
+    closed: list[ChatModel] = []
+    for each in models:
+        close = getattr(each, "close", None)
+        if each is not None and callable(close) and not any(each is done for done in closed):
+            close()
+            closed.append(each)
 
 
 def _execute_on_ray(
