@@ -51,8 +51,14 @@ def defined_names(statement: ast.stmt) -> list[str]:
     return []
 
 
-def _first_line(statement: ast.stmt) -> int:
+def first_line(statement: ast.stmt) -> int:
+    """The statement's first line, its decorators included."""
     return min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+
+
+def defines(module: ast.Module, name: str) -> bool:
+    """The module defines `name` at top level."""
+    return any(name in defined_names(statement) for statement in module.body)
 
 
 def _names_used(statements: Sequence[ast.stmt]) -> set[str]:
@@ -66,7 +72,7 @@ def definitions(answer: str, entry_point: str) -> str | None:
     if parsed is None:
         return None
     module, lines = parsed
-    if not any(entry_point in defined_names(statement) for statement in module.body):
+    if not defines(module, entry_point):
         return None
     defs = [statement for statement in module.body if isinstance(statement, DEFINITIONS)]
     used = _names_used(defs)
@@ -76,4 +82,4 @@ def definitions(answer: str, entry_point: str) -> str | None:
         if isinstance(statement, DEFINITIONS)
         or (isinstance(statement, ASSIGNMENTS) and used.intersection(defined_names(statement)))
     ]
-    return "\n\n".join("".join(lines[_first_line(s) - 1 : s.end_lineno]).rstrip() for s in kept) + "\n"
+    return "\n\n".join("".join(lines[first_line(s) - 1 : s.end_lineno]).rstrip() for s in kept) + "\n"

@@ -3,23 +3,18 @@ tests aside, which are the agent's tool)."""
 
 from __future__ import annotations
 
-import ast
 import time
 from collections.abc import Callable, Sequence
 from typing import Literal
 
 from sandbox import CasesJob, Limits, Sandbox, TestJob
 from sandbox.models import Language
-from tasks.definitions import defined_names, definitions, parse
+from tasks.definitions import defined_names, definitions, first_line, parse
 from tasks.infra_retry import InfraRetry, RoundHook, run_with_retries
 from tasks.spec import TaskSpec
 from tasks.verdict import Verdict
 
 Which = Literal["public", "hidden"]
-
-
-def _defines(module: ast.Module, name: str) -> bool:
-    return any(name in defined_names(statement) for statement in module.body)
 
 
 def _support(starter_code: str, entry_point: str) -> str:
@@ -34,8 +29,7 @@ def _support(starter_code: str, entry_point: str) -> str:
     lines = starter_code.splitlines(keepends=True)
     for statement in reversed(module.body):
         if entry_point in defined_names(statement):
-            first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
-            del lines[first - 1 : statement.end_lineno]
+            del lines[first_line(statement) - 1 : statement.end_lineno]
     return "".join(lines)
 
 
@@ -48,15 +42,12 @@ def program_for(task: TaskSpec, answer: str) -> str:
     List` still runs). Any other answer (a function body, or text that does not parse) continues the starter
     code.
     """
-    if task.kind == "function" and task.entry_point:
-        answer = definitions(answer, task.entry_point) or answer
-    if not task.starter_code:
-        return answer
-    module = parse(answer)
-    if task.entry_point and module is not None and _defines(module, task.entry_point):
-        support = _support(task.starter_code, task.entry_point).rstrip()
-        return f"{support}\n\n\n{answer}" if support else answer
-    return task.starter_code + answer
+    whole = definitions(answer, task.entry_point) if task.kind == "function" and task.entry_point else None
+    if whole is None:
+        return task.starter_code + answer if task.starter_code else answer
+    assert task.entry_point is not None  # a whole solution defines it
+    support = _support(task.starter_code, task.entry_point).rstrip() if task.starter_code else ""
+    return f"{support}\n\n\n{whole}" if support else whole
 
 
 def job_for(
