@@ -26,11 +26,12 @@ def cache_root() -> Path:
 @lru_cache(maxsize=32)
 def _digest(path: str, size: int, mtime_ns: int) -> str:
     # keyed on size and mtime too, so a file replaced in place is hashed again
-    digest = hashlib.blake2b(digest_size=6)
+    # sha256, the hash the embedded catalogue pins: a model found by path and by name share one copy
+    digest = hashlib.sha256()
     with Path(path).open("rb") as stream:
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
-    return digest.hexdigest()
+    return digest.hexdigest()[:12]
 
 
 def file_hash(path: Path) -> str:

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
+import docker.errors
 import pytest
+from docker.models.containers import Container
 
 from sandbox import JobResult, Limits, PoolConfig, RunJob, SandboxPool
 from sandbox.errors import EngineLost
@@ -144,11 +146,18 @@ def second_engine(docker_client: docker.DockerClient) -> Iterator[SecondEngine]:
         engine.remove()
 
 
+def _busy(container: Container) -> bool:
+    try:
+        return len(container.top()["Processes"] or []) > 1
+    except docker.errors.NotFound:
+        return False  # replaced by the pool between the listing and this look
+
+
 def _wait_busy(client: docker.DockerClient, count: int) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         containers = client.containers.list(filters={"label": "sandloop.sandbox"})
-        if sum(len(c.top()["Processes"] or []) > 1 for c in containers) >= count:
+        if sum(_busy(c) for c in containers) >= count:
             return
         time.sleep(0.1)
     raise AssertionError(f"{count} sandbox containers never ran a job")
@@ -200,7 +209,7 @@ def test_a_run_whose_engine_dies_ends_in_one_line_and_exit_code_75(
         "entry_point": "f",
         "public_tests": {"code": "assert f() == 1\n"},
         "hidden_tests": {"code": "assert f() == 1\n"},
-        "reference_solution": "import time\ntime.sleep(600)\ndef f():\n    return 1\n",
+        "reference_solution": "import time\ndef f():\n    time.sleep(600)\n    return 1\n",
         "time_limit_s": 600,
     }
     tasks.write_text("".join(json.dumps({"id": f"t{i}", **sleepy}) + "\n" for i in range(4)))
@@ -241,7 +250,7 @@ def test_an_evaluate_whose_engine_dies_keeps_its_verdicts_exits_75_and_resumes(
     }
     tasks.write_text(json.dumps(task) + "\n")
     quick = "def f():\n    return 1\n"
-    slow = "import time\ntime.sleep(8)\n" + quick  # still running when the engine dies
+    slow = "import time\ndef f():\n    time.sleep(8)\n    return 1\n"  # still running when the engine dies
     samples = tmp_path / "samples.jsonl"
     lines = [{"task_id": "f", "completion": code} for code in (quick, quick, slow, slow)]
     samples.write_text("".join(json.dumps(line) + "\n" for line in lines))
