@@ -70,6 +70,7 @@ class AgentConfig(BaseModel):
             max_total_tokens,
             preset.sampling,
             plan=preset.plan,
+            native_tools=preset.native_tools,
             system_prompt=preset.system_prompt,
             max_seconds=preset.max_seconds,
             preset=preset.name,

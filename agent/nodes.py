@@ -106,6 +106,8 @@ def _ask(
         "text": reply.text,
         "reasoning": reply.reasoning,
         "tool_calls": [c.model_dump() for c in reply.tool_calls],
+        "text_tool_calls": reply.text_tool_calls,
+        "malformed_tool_calls": reply.malformed_tool_calls,
         "thinking_cut": reply.thinking_cut,
         "finish_reason": reply.finish_reason,
         "prompt_tokens": reply.prompt_tokens,

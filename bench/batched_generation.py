@@ -1,17 +1,22 @@
-"""`python -m bench.batched_generation`: generated tokens per second of in-process vLLM with 8 samples in flight
-vs one at a time, same model, same engine, same run.
+"""`python -m bench.batched_generation`: generated tokens per second of the embedded model through in-process vLLM
+at 1, 8 and 32 samples in flight, beside transformers generating one sample at a time, same prompts, same run.
 
-The model is the embedded one (its dequantized copy, bf16, `max_model_len` 2048, `enforce_eager`), as the vLLM
-tests load it. The prompts are the first HumanEval problems as the agent opens them (system prompt, problem).
-One at a time: one `chat` after another. In flight: one thread per sample, each calling `chat` through the
-micro-batcher that `run` and `rollouts` use (`agent.models.batching`), which hands the engine one `LLM.chat` of
-all of them. Sample i has seed i both ways. The load average is printed beside the figures: other processes on
-the machine slow both, not always equally. The last line printed is one JSON object with the figures.
+The model is the embedded default (`embedded:Qwen2.5-Coder-0.5B-Instruct` unless `--model`): vLLM loads its
+dequantized copy in bf16 (`max_model_len` 2048, `enforce_eager`), as `sandloop run --backend vllm` does;
+transformers loads the same copy as `sandloop solve` does (fp32, `model.generate`). The prompts are HumanEval
+problems as the agent opens them (system prompt, problem); sample i has seed i on every path. In flight: one
+thread per sample, each calling `chat` through the micro-batcher that `run` and `rollouts` use
+(`agent.models.batching`), so the engine gets them as one `LLM.chat`. Replies end at the model's own end of turn
+or at `--max-tokens`, so a batch lasts as long as its longest reply, as in a real run.
+
+transformers runs first and is freed before vLLM starts (they never share the cores). The load average is
+printed beside the figures. The last line printed is one JSON object with every figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import time
@@ -26,18 +31,11 @@ from agent.messages import Message
 from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.batching import BatchingModel
 from agent.models.config import ModelConfig, VLLMEngine, load_model
+from agent.models.embedded import default_model
 from agent.models.vllm_backend import VLLMModel
 from tasks.suites import load_suite
 
 ENGINE = VLLMEngine(max_model_len=2048, enforce_eager=True)
-
-
-def load_engine() -> VLLMModel:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")  # GiB: plenty for 8 × 2048 tokens of a 135M model
-    model = load_model(ModelConfig(backend="vllm", dtype="bfloat16", vllm=ENGINE))
-    assert isinstance(model, VLLMModel)
-    return model
 
 
 def problems(count: int) -> list[list[Message]]:
@@ -45,24 +43,33 @@ def problems(count: int) -> list[list[Message]]:
     return [[Message.model_validate(message) for message in prompts.first_messages(task)] for task in tasks]
 
 
+def samplings(count: int, max_tokens: int) -> list[Sampling]:
+    # the qwen2.5-coder preset's sampling: what `sandloop run` samples with
+    return [
+        Sampling(temperature=0.7, top_p=0.8, top_k=20, max_tokens=max_tokens, seed=n) for n in range(count)
+    ]
+
+
 def measured(replies: list[ModelReply], wall_s: float) -> dict[str, Any]:
     tokens = sum(reply.completion_tokens for reply in replies)
-    return {"tokens": tokens, "wall_s": round(wall_s, 2), "tokens_per_s": round(tokens / wall_s, 2)}
+    return {
+        "samples": len(replies),
+        "tokens": tokens,
+        "wall_s": round(wall_s, 2),
+        "tokens_per_s": round(tokens / wall_s, 2),
+    }
 
 
 def one_at_a_time(
-    model: ChatModel, conversations: list[list[Message]], samplings: list[Sampling]
+    model: ChatModel, conversations: list[list[Message]], sampled: list[Sampling]
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    replies = [
-        model.chat(messages, sampling=sampling)
-        for messages, sampling in zip(conversations, samplings, strict=True)
-    ]
+    replies = [model.chat(messages, sampling=s) for messages, s in zip(conversations, sampled, strict=True)]
     return measured(replies, time.perf_counter() - started)
 
 
 def in_flight(
-    engine: VLLMModel, conversations: list[list[Message]], samplings: list[Sampling]
+    engine: VLLMModel, conversations: list[list[Message]], sampled: list[Sampling]
 ) -> dict[str, Any]:
     batcher = BatchingModel(engine)
     try:
@@ -70,7 +77,7 @@ def in_flight(
             started = time.perf_counter()
             replies = list(
                 workers.map(
-                    lambda n: batcher.chat(conversations[n], sampling=samplings[n]), range(len(samplings))
+                    lambda n: batcher.chat(conversations[n], sampling=sampled[n]), range(len(sampled))
                 )
             )
             wall = time.perf_counter() - started
@@ -80,78 +87,84 @@ def in_flight(
     return measured(replies, wall) | {"engine_calls": stats.engine_calls, "largest_batch": stats.largest}
 
 
-def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The rounds of one way together: their tokens over their wall time."""
-    tokens, wall = sum(run["tokens"] for run in runs), sum(run["wall_s"] for run in runs)
-    together = {"tokens": tokens, "wall_s": round(wall, 2), "tokens_per_s": round(tokens / wall, 2)}
-    if "engine_calls" in runs[0]:
-        together["engine_calls"] = sum(run["engine_calls"] for run in runs)
-        together["largest_batch"] = max(run["largest_batch"] for run in runs)
-    return together
+def transformers_serial(model: str, count: int, max_tokens: int) -> tuple[dict[str, Any], float]:
+    """`count` samples one after another with transformers; the figures and the load time."""
+    loaded = time.perf_counter()
+    chat_model = load_model(ModelConfig(model=model, backend="transformers"))
+    load_s = time.perf_counter() - loaded
+    conversations, sampled = problems(count), samplings(count, max_tokens)
+    chat_model.chat(conversations[0], sampling=sampled[0].model_copy(update={"max_tokens": 4}))  # warm-up
+    figures = one_at_a_time(chat_model, conversations, sampled)
+    del chat_model
+    gc.collect()
+    return figures, load_s
+
+
+def vllm_in_flight(model: str, widths: list[int], max_tokens: int) -> tuple[dict[int, dict[str, Any]], float]:
+    """For each width, that many samples in flight at once; the figures by width and the engine's load time."""
+    loaded = time.perf_counter()
+    engine = load_model(ModelConfig(model=model, backend="vllm", vllm=ENGINE))
+    assert isinstance(engine, VLLMModel)
+    load_s = time.perf_counter() - loaded
+    try:
+        engine.chat(problems(1)[0], sampling=samplings(1, 4)[0])  # warm-up
+        by_width = {}
+        for width in widths:
+            conversations, sampled = problems(width), samplings(width, max_tokens)
+            by_width[width] = (
+                one_at_a_time(engine, conversations, sampled)
+                if width == 1
+                else in_flight(engine, conversations, sampled)
+            )
+    finally:
+        engine.close()
+    return by_width, load_s
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--samples", type=int, default=8, help="samples in flight (and one at a time)")
-    parser.add_argument("--max-tokens", type=int, default=64, help="tokens per reply")
-    parser.add_argument("--rounds", type=int, default=1, help="rounds of both ways, alternating (ABBA)")
+    parser.add_argument("--model", default=default_model(), help="model (default: the embedded default)")
+    parser.add_argument("--in-flight", default="1,8,32", help="vLLM widths, comma-separated")
+    parser.add_argument("--serial-samples", type=int, default=4, help="samples transformers generates")
+    parser.add_argument("--max-tokens", type=int, default=256, help="most tokens per reply")
     options = parser.parse_args()
+    widths = [int(width) for width in options.in_flight.split(",")]
 
-    console = Console()
-    loaded = time.perf_counter()
-    engine = load_engine()
-    load_s = time.perf_counter() - loaded
-    conversations = problems(options.samples)
-    samplings = [
-        Sampling(temperature=0.6, top_p=0.95, top_k=40, max_tokens=options.max_tokens, seed=n)
-        for n in range(options.samples)
-    ]
-    engine.chat(conversations[0], sampling=samplings[0].model_copy(update={"max_tokens": 4}))  # warm-up
+    console = Console(width=200)
     load_before = os.getloadavg()[0]
-    # rounds in ABBA order: a load that rises or falls during the run weighs on both ways alike
-    runs: dict[str, list[dict[str, Any]]] = {"serial": [], "batched": []}
-    for round_ in range(options.rounds):
-        for way in ("serial", "batched") if round_ % 2 == 0 else ("batched", "serial"):
-            measure = one_at_a_time if way == "serial" else in_flight
-            runs[way].append(measure(engine, conversations, samplings))
-    serial, batched = combined(runs["serial"]), combined(runs["batched"])
+    serial, serial_load_s = transformers_serial(options.model, options.serial_samples, options.max_tokens)
+    by_width, vllm_load_s = vllm_in_flight(options.model, widths, options.max_tokens)
     load_after = os.getloadavg()[0]
-    engine.close()
 
-    speedup = round(batched["tokens_per_s"] / serial["tokens_per_s"], 2)
-    table = Table(
-        title=f"in-process vLLM, embedded model, {options.samples} samples × {options.max_tokens} tokens, "
-        f"{options.rounds} round(s)"
-    )
-    for column in ("", "generated tokens", "wall s", "tokens/s", "engine calls"):
+    table = Table(title=f"{options.model}, HumanEval prompts, replies of at most {options.max_tokens} tokens")
+    for column in ("", "samples", "generated tokens", "wall s", "tokens/s", "vs transformers serial"):
         table.add_column(column, justify="right")
-    table.add_row(
-        "one at a time",
-        str(serial["tokens"]),
-        str(serial["wall_s"]),
-        str(serial["tokens_per_s"]),
-        str(options.samples * options.rounds),
-    )
-    table.add_row(
-        f"{options.samples} in flight",
-        str(batched["tokens"]),
-        str(batched["wall_s"]),
-        str(batched["tokens_per_s"]),
-        str(batched["engine_calls"]),
-    )
+    rows = [("transformers, one at a time", serial)]
+    rows += [(f"vLLM, {width} in flight", figures) for width, figures in by_width.items()]
+    for label, figures in rows:
+        ratio = figures["tokens_per_s"] / serial["tokens_per_s"]
+        table.add_row(
+            label,
+            str(figures["samples"]),
+            str(figures["tokens"]),
+            str(figures["wall_s"]),
+            str(figures["tokens_per_s"]),
+            f"{ratio:.1f}x",
+        )
     console.print(table)
     console.print(
-        f"speed-up {speedup}x; engine load {load_s:.0f} s; load average {load_before:.1f} → {load_after:.1f} "
-        f"on {os.cpu_count()} cores"
+        f"load: transformers {serial_load_s:.0f} s, vLLM engine {vllm_load_s:.0f} s; load average "
+        f"{load_before:.1f} → {load_after:.1f} on {os.cpu_count()} cores, OMP_NUM_THREADS="
+        f"{os.environ.get('OMP_NUM_THREADS', 'unset')}"
     )
+    widest = max(widths)
     figures = {
-        "samples": options.samples,
+        "model": options.model,
         "max_tokens": options.max_tokens,
-        "rounds": options.rounds,
-        "one_at_a_time": serial,
-        "in_flight": batched,
-        "speedup": speedup,
-        "engine_load_s": round(load_s, 1),
+        "transformers_serial": serial,
+        "vllm": {str(width): result for width, result in by_width.items()},
+        "speedup_widest": round(by_width[widest]["tokens_per_s"] / serial["tokens_per_s"], 2),
+        "load_s": {"transformers": round(serial_load_s, 1), "vllm": round(vllm_load_s, 1)},
         "load_average": [round(load_before, 2), round(load_after, 2)],
         "cores": os.cpu_count(),
     }

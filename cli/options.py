@@ -90,6 +90,14 @@ PlanOption = Annotated[
         "--plan/--no-plan", help="Ask for a plan before the first code.", rich_help_panel=SAMPLING_PANEL
     ),
 ]
+NativeToolsOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--native-tools/--fenced-code",
+        help="Offer the tools as native tool calls (a server with a tool-call parser); fenced code always works.",
+        rich_help_panel=SAMPLING_PANEL,
+    ),
+]
 SystemPromptOption = Annotated[
     bool | None,
     typer.Option(

@@ -22,6 +22,7 @@ from cli.options import (
     MaxTotalTokensOption,
     MinPOption,
     ModelOption,
+    NativeToolsOption,
     PlanOption,
     PresencePenaltyOption,
     PresetOption,
@@ -64,6 +65,7 @@ def rollouts(
     min_p: MinPOption = None,
     presence_penalty: PresencePenaltyOption = None,
     plan: PlanOption = None,
+    native_tools: NativeToolsOption = None,
     system_prompt: SystemPromptOption = None,
     heldout_percent: Annotated[
         int, typer.Option(min=0, max=100, help="Tasks held out, by a stable hash of the id.")
@@ -80,6 +82,7 @@ def rollouts(
     overrides = PresetOverrides(
         temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
         max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt,
+        native_tools=native_tools,
     )  # fmt: skip
     config = run_config(
         suite, backend, model, base_url, Mode.agent, samples, limit, ids, None, preset, overrides, max_steps,

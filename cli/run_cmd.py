@@ -39,6 +39,7 @@ from cli.options import (
     MaxTotalTokensOption,
     MinPOption,
     ModelOption,
+    NativeToolsOption,
     PlanOption,
     PresencePenaltyOption,
     PresetOption,
@@ -153,6 +154,7 @@ def run(
     min_p: MinPOption = None,
     presence_penalty: PresencePenaltyOption = None,
     plan: PlanOption = None,
+    native_tools: NativeToolsOption = None,
     system_prompt: SystemPromptOption = None,
     executor: Annotated[
         ExecutorChoice,
@@ -179,6 +181,7 @@ def run(
     overrides = PresetOverrides(
         temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
         max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt,
+        native_tools=native_tools,
     )  # fmt: skip
     config = run_config(
         suite, backend, model, base_url, mode, samples, limit, ids, shard, preset, overrides, max_steps,

@@ -19,6 +19,7 @@ from cli.options import (
     MaxTotalTokensOption,
     MinPOption,
     ModelOption,
+    NativeToolsOption,
     PlanOption,
     PresencePenaltyOption,
     PresetOption,
@@ -54,6 +55,7 @@ def solve(
     min_p: MinPOption = None,
     presence_penalty: PresencePenaltyOption = None,
     plan: PlanOption = None,
+    native_tools: NativeToolsOption = None,
     system_prompt: SystemPromptOption = None,
     seed: SeedOption = None,
     out: Annotated[
@@ -107,7 +109,8 @@ def solve(
         raise fail("the problem text is empty")
     overrides = PresetOverrides(
         temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
-        max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt, seed=seed,
+        max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt,
+        native_tools=native_tools, seed=seed,
     )  # fmt: skip
     try:
         config = agent_config(model or default_model(), preset, overrides, max_steps, max_total_tokens)

@@ -42,6 +42,10 @@ class ModelReply(BaseModel):
     """The thinking (`<think>` block or the server's `reasoning_content` / `reasoning`), if any."""
     tool_calls: list[ToolCall] = Field(default_factory=list)
     """Native tool calls the model made."""
+    text_tool_calls: int = 0
+    """How many of `tool_calls` were parsed here from `<tool_call>` text the server left unparsed."""
+    malformed_tool_calls: int = 0
+    """Tool calls that could not be used (no name, arguments not a JSON object); their errors end `text`."""
     finish_reason: str = "stop"
     """`stop`, `length` (cut by max_tokens) or `tool_calls`."""
     thinking_cut: bool = False

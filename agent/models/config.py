@@ -29,6 +29,9 @@ class VLLMEngine(BaseModel):
     """Tokenizer name or directory, when not the model's own."""
     enforce_eager: bool = False
     """Skip CUDA-graph capture: slower decoding, faster start, less memory."""
+    enable_chunked_prefill: bool | None = None
+    """Split long prompts over engine steps; default: vLLM's, except off on its CPU build (there a seeded
+    request whose prompt is split kills the engine: "CPU Generator does not use offset")."""
 
 
 class ModelConfig(BaseModel):

@@ -44,6 +44,9 @@ class ModelPreset(BaseModel):
     """Instructions go in a system message; False: they open the user message (the card forbids a system one)."""
     plan: bool = True
     """Ask for a plan before the first code (reasoning models plan in their thinking: off)."""
+    native_tools: bool = False
+    """Offer the tools as native tool calls (needs a server with a tool-call parser, or the chat template's
+    `<tool_call>` text); fenced code always counts as `run_tests`."""
     max_seconds: float = Field(600.0, gt=0)
     """Most wall time over one solve (model and sandbox)."""
     never_greedy: bool = False
@@ -91,6 +94,8 @@ class PresetOverrides(BaseModel):
     """Sampling seed."""
     plan: bool | None = None
     """Ask for a plan before the first code."""
+    native_tools: bool | None = None
+    """Offer the tools as native tool calls."""
     system_prompt: bool | None = None
     """Instructions in a system message (else in the user message)."""
     max_seconds: float | None = None

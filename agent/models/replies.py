@@ -32,6 +32,7 @@ def build_reply(
     """
     calls = list(tool_calls or [])
     problems = list(errors or [])
+    from_text = 0
     cut = False
     if reasoning:
         # the server split the thinking off; cut inside it when it stopped on length with no answer yet
@@ -48,6 +49,7 @@ def build_reply(
         content, hermes_calls, hermes_errors = hermes_tool_calls(content)
         calls += hermes_calls
         problems += hermes_errors
+        from_text = len(hermes_calls)
     if problems:
         content = "\n".join([content, *problems]).strip()
     if calls and finish_reason != "length":
@@ -56,6 +58,8 @@ def build_reply(
         text=content,
         reasoning=reasoning or None,
         tool_calls=calls,
+        text_tool_calls=from_text,
+        malformed_tool_calls=len(problems),
         finish_reason=finish_reason,
         thinking_cut=cut,
         prompt_tokens=prompt_tokens,

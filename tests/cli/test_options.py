@@ -12,6 +12,16 @@ from cli.main import app
 from cli.options import SHARED_MODEL_OPTIONS, SHARED_SAMPLING_OPTIONS
 from tests.support.cli_process import sandloop
 
+BATCH = {
+    "--backend",
+    "--base-url",
+    "-n",
+    "--workers",
+    "--max-total-tokens",
+    "--max-seconds",
+    "--native-tools",
+}
+"""Options every command that runs the agent over a suite has."""
 GENERATING = {
     ("solve",): {
         "--backend",
@@ -19,10 +29,11 @@ GENERATING = {
         "--max-total-tokens",
         "--max-seconds",
         "--plan",
+        "--native-tools",
         "--system-prompt",
     },
-    ("run",): {"--backend", "--base-url", "-n", "--workers", "--max-total-tokens", "--max-seconds", "--plan"},
-    ("rollouts",): {"--backend", "--base-url", "-n", "--workers", "--max-total-tokens", "--max-seconds"},
+    ("run",): BATCH | {"--plan"},
+    ("rollouts",): BATCH,
     ("train", "grpo"): {"-n", "--workers", "--system-prompt"},
 }
 

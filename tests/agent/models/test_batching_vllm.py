@@ -67,6 +67,21 @@ def test_concurrent_calls_are_answered_by_batched_engine_calls(vllm_engine: VLLM
     assert stats.requests == 6 and stats.engine_calls < 6 and stats.largest > 1
 
 
+def test_seeded_prompts_longer_than_one_engine_step_all_get_replies(vllm_engine: VLLMModel) -> None:
+    """vLLM's CPU build killed its engine ("CPU Generator does not use offset") when a seeded request's prompt
+    was split over engine steps, as 32 HumanEval prompts in flight are: its engines run without chunked
+    prefill."""
+    scheduler = vllm_engine._llm.llm_engine.vllm_config.scheduler_config
+    assert scheduler.enable_chunked_prefill is False
+    words = CONTEXT_WINDOW - 128
+    count = scheduler.max_num_batched_tokens // words + 2  # more prompt tokens than one step takes
+    prompts = [[Message(role="user", content=f"{n} " + "word " * words)] for n in range(count)]
+    replies = vllm_engine.chat_batch(prompts, SAMPLING.model_copy(update={"max_tokens": 4}))
+    assert len(replies) == count
+    assert all(reply.completion_tokens > 0 for reply in replies)
+    assert sum(reply.prompt_tokens for reply in replies) > scheduler.max_num_batched_tokens
+
+
 def test_a_prompt_the_engine_refuses_fails_only_its_caller(vllm_engine: VLLMModel) -> None:
     engine = vllm_engine.using(scripted(f"Short.</think>\n\n{SUM_LIST}"))
     batcher = BatchingModel(engine, window_s=2.0, max_batch=3)

@@ -49,6 +49,16 @@ def test_hermes_tool_calls_and_malformed_ones() -> None:
     assert reply.finish_reason == "tool_calls"
     assert reply.text.startswith("I will test.")
     assert "malformed <tool_call>" in reply.text  # shown to the model, not silently dropped
+    assert (reply.text_tool_calls, reply.malformed_tool_calls) == (1, 1)  # counted for bench.native_tools
+
+
+def test_calls_the_server_parsed_are_not_counted_as_text_ones() -> None:
+    server_call = ToolCall(id="c1", name="run_tests", arguments={"code": "x = 1"})
+    reply = build_reply(
+        "", finish_reason="tool_calls", tool_calls=[server_call], errors=["malformed tool call #1"]
+    )
+    assert reply.tool_calls == [server_call]
+    assert (reply.text_tool_calls, reply.malformed_tool_calls) == (0, 1)
 
 
 def test_openai_wire_form_encodes_arguments() -> None:

@@ -1,0 +1,145 @@
+"""A vLLM OpenAI server of a local model as a child process: the command line, the wait until it answers, the stop.
+
+What the agent's `openai` backend talks to when the model is served apart (`--base-url`). The CPU build's `vllm`
+console script fails on its distribution name, so the server is run as its module. The server and its engine
+process share one process group, so a stop never leaves the engine behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+from pydantic import BaseModel, ConfigDict
+
+from agent.models.errors import ModelError
+from agent.models.vllm_backend import on_cpu_build
+
+HERMES_TOOLS = ["--enable-auto-tool-choice", "--tool-call-parser", "hermes"]
+"""Server-side tool calls of the Qwen2.5 family: its chat template writes Hermes `<tool_call>` JSON."""
+
+
+class ServerSettings(BaseModel):
+    """One server: what it serves, under which name, and its engine settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model_dir: Path
+    served_name: str
+    max_model_len: int = 4096
+    dtype: str = "bfloat16"
+    kv_cache_gib: int = 2
+    """`VLLM_CPU_KVCACHE_SPACE`: the CPU build otherwise reserves most of the RAM."""
+    extra: tuple[str, ...] = ()
+    """More server flags (a tool-call parser, a reasoning parser)."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def server_command(settings: ServerSettings, port: int) -> list[str]:
+    # the CPU build kills its engine when a seeded request's prompt is split over steps (VLLMEngine's note)
+    no_chunks = ["--no-enable-chunked-prefill"] if on_cpu_build() else []
+    return [
+        sys.executable,
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        str(settings.model_dir),
+        "--served-model-name",
+        settings.served_name,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--max-model-len",
+        str(settings.max_model_len),
+        "--dtype",
+        settings.dtype,
+        "--enforce-eager",
+        *no_chunks,
+        *settings.extra,
+    ]
+
+
+class VLLMServer:
+    """`with VLLMServer(settings, log) as server:` a server answering at `server.url` (`.../v1`)."""
+
+    def __init__(self, settings: ServerSettings, log: Path, ready_within_s: float = 420.0) -> None:
+        self.settings = settings
+        self.log = log
+        self.ready_within_s = ready_within_s
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> VLLMServer:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": str(self.settings.kv_cache_gib)}
+        with self.log.open("wb") as sink:
+            self._process = subprocess.Popen(
+                server_command(self.settings, self.port),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,  # one process group: stop() ends the engine with the server
+            )
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _wait_until_ready(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + self.ready_within_s
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise ModelError(
+                    f"the vLLM server exited with {self._process.returncode}: {self._log_tail()}"
+                )
+            with (
+                contextlib.suppress(urllib.error.URLError, OSError),
+                urllib.request.urlopen(f"{self.url}/models", timeout=2) as answer,
+            ):
+                if answer.status == 200:
+                    return
+            time.sleep(1.0)
+        raise ModelError(
+            f"the vLLM server did not answer within {self.ready_within_s:.0f} s: {self._log_tail()}"
+        )
+
+    def _log_tail(self) -> str:
+        lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
+        return lines[-1] if lines else f"no output (log {self.log})"
+
+    def stop(self) -> None:
+        """SIGTERM to the whole group, SIGKILL to whatever is left after 30 s."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
