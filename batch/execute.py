@@ -130,11 +130,11 @@ def _execute_locally(
                 prepared.finished,
             )
     finally:
-        _close_models([model, built])
+        close_models([model, built])
         pool.close()
 
 
-def _close_models(models: list[ChatModel | None]) -> None:
+def close_models(models: list[ChatModel | None]) -> None:
     """Stop the micro-batcher's thread, then the in-process engine (each once): left running, they kept
     `sandloop run --backend vllm` alive after its summary was printed."""
     closed: list[ChatModel] = []

@@ -24,9 +24,13 @@ class Spread(BaseModel):
     high: float
     """The largest value."""
 
-    def label(self, digits: int = 3) -> str:
-        """`mean ± std (min..max)`: the form the benches print."""
-        return f"{self.mean:+.{digits}f} ± {self.std:.{digits}f} ({self.low:+.{digits}f}..{self.high:+.{digits}f})"
+    def label(self, digits: int = 3, *, signed: bool = True) -> str:
+        """`mean ± std (min..max)`: the form the benches print (signed: a gain; unsigned: a rate)."""
+        sign = "+" if signed else ""
+        return (
+            f"{self.mean:{sign}.{digits}f} ± {self.std:.{digits}f} "
+            f"({self.low:{sign}.{digits}f}..{self.high:{sign}.{digits}f})"
+        )
 
 
 def spread(values: Sequence[float]) -> Spread:

@@ -30,6 +30,7 @@ from cli.options import (
 from cli.sandbox_options import TOKEN_ENV, SandboxTokenEnv, SandboxUrls, remote_sandbox
 
 if TYPE_CHECKING:
+    from rl.training import LoraSettings
     from tasks.spec import TaskSpec
 
 app = typer.Typer(
@@ -52,6 +53,22 @@ TrainSecondsOption = Annotated[
         help="Training wall time: stop at the step end nearest it (--steps stays the cap); OUT/final is saved.",
     ),
 ]
+
+LoraRankOption = Annotated[
+    int | None,
+    typer.Option(
+        "--lora-rank",
+        min=1,
+        help="Train LoRA adapters of this rank (peft) instead of every weight; OUT/final holds them merged "
+        "(OUT/adapter as peft saved them). Adapters usually want a higher --learning-rate, around 1e-4.",
+    ),
+]
+
+
+def lora_settings(rank: int | None) -> LoraSettings | None:
+    from rl.training import LoraSettings
+
+    return LoraSettings(rank=rank) if rank else None
 
 
 def load_tasks(suite: str, limit: int | None) -> list[TaskSpec]:
@@ -139,6 +156,7 @@ def grpo(
         ),
     ] = None,
     max_seconds: TrainSecondsOption = None,
+    lora_rank: LoraRankOption = None,
 ) -> None:
     """Run TRL's GRPOTrainer with the sandbox reward; the trained model lands in OUT/final.
 
@@ -181,6 +199,7 @@ def grpo(
             max_seconds=max_seconds,
             multi_turn=MultiTurnSettings(max_turns=max_turns) if multi_turn else None,
             micro_batch=micro_batch,
+            lora=lora_settings(lora_rank),
         )
     except ValidationError as error:
         first = error.errors()[0]
@@ -201,6 +220,7 @@ def grpo(
         f"steps of {prompts_per_step} prompts x {num_generations} completions (<= {settings.max_completion_length} "
         f"tokens, temperature {settings.temperature:g})"
         + (f", multi-turn: up to {max_turns} replies per episode" if multi_turn else "")
+        + (f", LoRA rank {lora_rank}" if lora_rank else "")
     )
     with training_errors(), sandbox_errors(), open_sandbox(PoolConfig(size=workers), remote) as pool:
         outcome = run_grpo(settings, tasks, pool, console)
@@ -228,6 +248,7 @@ def sft(
         bool, typer.Option(help="Continue from the last checkpoint in OUT (optimizer state included).")
     ] = False,
     max_seconds: TrainSecondsOption = None,
+    lora_rank: LoraRankOption = None,
 ) -> None:
     """Run TRL's SFTTrainer on passing trajectories (training split only); the model lands in OUT/final.
 
@@ -250,6 +271,7 @@ def sft(
             seed=seed,
             resume=resume,
             max_seconds=max_seconds,
+            lora=lora_settings(lora_rank),
         )
     except ValidationError as error:
         raise fail(str(error.errors()[0]["msg"])) from None
@@ -257,7 +279,10 @@ def sft(
         import trl  # noqa: F401
     except ImportError:
         raise fail("SFT needs TRL: pip install 'sandloop[rl]'") from None
-    console.print(f"SFT: {data} on {settings.model_dir}, {steps} steps of {batch_size} conversations")
+    console.print(
+        f"SFT: {data} on {settings.model_dir}, {steps} steps of {batch_size} conversations"
+        + (f", LoRA rank {lora_rank}" if lora_rank else "")
+    )
     with training_errors():
         outcome = run_sft(settings, console)
     console.print(

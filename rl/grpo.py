@@ -28,6 +28,7 @@ from rl.training import (
     budget_callbacks,
     drop_end_checkpoint,
     name_base_model,
+    peft_config,
     resume_point,
     save_final,
     trainer_arguments,
@@ -168,6 +169,7 @@ def build_trainer(
         args=grpo_config(settings),
         train_dataset=grpo_dataset(tasks, system_prompt=settings.system_prompt),
         processing_class=tokenizer,
+        peft_config=peft_config(settings),
         callbacks=[
             StepLogCallback(settings.out / LOG_FILE, console, max_seconds=settings.max_seconds),
             *budget_callbacks(settings),

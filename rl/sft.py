@@ -23,6 +23,7 @@ from rl.training import (
     budget_callbacks,
     drop_end_checkpoint,
     name_base_model,
+    peft_config,
     resume_point,
     save_final,
     trainer_arguments,
@@ -135,6 +136,7 @@ def build_trainer(settings: SftSettings, data: SftData, console: Console | None 
         args=sft_config(settings),
         train_dataset=sft_dataset(data.rows),
         processing_class=tokenizer,
+        peft_config=peft_config(settings),
         callbacks=[
             StepLogCallback(
                 settings.out / LOG_FILE, console, SFT_HEADLINE, LOSS_KEY, max_seconds=settings.max_seconds

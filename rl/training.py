@@ -19,9 +19,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from transformers import TrainerCallback
 
 FINAL_DIR = "final"
+ADAPTER_DIR = "adapter"
 LOG_FILE = "log.jsonl"
 MODEL_CARD = "README.md"
 CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+
+
+class LoraSettings(BaseModel):
+    """LoRA adapters (peft) trained in place of every weight: a fraction of the optimizer state, for a model
+    whose full fine-tuning does not fit the memory or the time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rank: int = Field(ge=1, le=1024)
+    """The adapters' rank r."""
+    alpha: int | None = Field(None, ge=1)
+    """Scale numerator (`lora_alpha`); None: twice the rank."""
+    dropout: float = Field(0.0, ge=0, lt=1)
+    target_modules: str | list[str] = "all-linear"
+    """Which layers get adapters (peft's `target_modules`; `all-linear`: every linear layer but the head)."""
 
 
 class TrainingRun(BaseModel):
@@ -46,6 +62,8 @@ class TrainingRun(BaseModel):
     max_seconds: float | None = Field(None, gt=0)
     """Training wall time: stop at the step end nearest it (None: run all `steps`). Counted from the start of
     this process's training loop (model loading excluded; a resumed run gets the budget afresh)."""
+    lora: LoraSettings | None = None
+    """Train LoRA adapters instead of every weight (None: full fine-tuning); `OUT/final` holds them merged."""
 
 
 class TrainingError(ValueError):
@@ -73,6 +91,24 @@ def resume_point(run: TrainingRun) -> Path | None:
             "add --resume to continue it, or give another --out"
         )
     return None
+
+
+def peft_config(run: TrainingRun) -> Any:
+    """The trainer's `peft_config`: a LoraConfig when the run trains adapters, else None."""
+    if run.lora is None:
+        return None
+    try:
+        from peft import LoraConfig
+    except ImportError:
+        raise TrainingError("LoRA needs peft: pip install 'sandloop[rl]'") from None
+    lora = run.lora
+    return LoraConfig(
+        r=lora.rank,
+        lora_alpha=lora.alpha or 2 * lora.rank,
+        lora_dropout=lora.dropout,
+        target_modules=lora.target_modules,
+        task_type="CAUSAL_LM",
+    )
 
 
 def trainer_arguments(run: TrainingRun, gpu: bool) -> dict[str, Any]:
@@ -147,8 +183,14 @@ def name_base_model(trainer: Any, base_model: str) -> None:
 
 
 def save_final(trainer: Any, directory: Path, base_model: str) -> Path:
-    """Model and tokenizer as plain `save_pretrained` output, with a model card naming the base model."""
-    trainer.model.save_pretrained(directory)
+    """Model and tokenizer as plain `save_pretrained` output, with a model card naming the base model. Trained
+    adapters go to `OUT/adapter` as peft saves them, then merged into the weights of `OUT/final`, so every
+    command loads it as any other model directory."""
+    model = trainer.model
+    if hasattr(model, "merge_and_unload"):  # a peft model
+        model.save_pretrained(directory.parent / ADAPTER_DIR)
+        model = model.merge_and_unload()
+    model.save_pretrained(directory)
     trainer.processing_class.save_pretrained(directory)
     trainer.create_model_card(model_name=directory.parent.name)  # writes OUT/README.md
     shutil.copyfile(Path(trainer.args.output_dir) / MODEL_CARD, directory / MODEL_CARD)

@@ -94,13 +94,23 @@ def test_every_arm_runs_through_the_batch_runner(pool: SandboxPool, tmp_path: Pa
     tasks = generated_suite("heldout")[:2]
     bench = Bench(tasks, OracleModel(tasks), pool, tmp_path, workers=2)
     arms = {name: Arm() for name in ARMS}
-    args = argparse.Namespace(budget=64, steps=2, k=2, plan=False, limit=None)
+    args = argparse.Namespace(
+        suite="generated:heldout",
+        backend="oracle",
+        model="oracle",
+        budget=64,
+        steps=2,
+        k=2,
+        plan=False,
+        limit=None,
+    )
     run_seed(bench, arms, 0, 1, args)  # a first round over one task, then the run extended to both
     run_seed(bench, arms, 0, 2, args)
     for name in ARMS:
         records = arms[name].records
         assert sorted(r.task_id for r in records) == sorted(t.id for t in tasks), name
         assert arms[name].summary().pass_at_k[0].value == 1.0, name  # the oracle's answers pass
+        assert arms[name].seed_pass1() == [1.0], name  # one seed: its own pass@1 is the arm's
     # best-of-k stopped at its first reply (it passed the public tests): one reply's tokens, not k
     single_tokens = {r.task_id: r.tokens for r in arms["single-shot"].records}
     assert all(r.tokens <= single_tokens[r.task_id] for r in arms["best-of-k"].records)
@@ -109,3 +119,13 @@ def test_every_arm_runs_through_the_batch_runner(pool: SandboxPool, tmp_path: Pa
     line = progress(arms, 2, 1, 3.0)
     assert line.startswith("first 2 tasks x 1 samples (3 s): agent pass@1 1.000")
     assert "best-of-k pass@1 1.000" in line
+
+
+def test_run_dir_names_keep_suites_and_models_apart() -> None:
+    from bench.agent_vs_single import parse, slug
+
+    args = parse(["--suite", "humaneval", "--backend", "transformers"])
+    assert args.workers == 2 and args.model.startswith("embedded:")
+    assert slug("generated:heldout") == "generated-heldout"
+    assert slug("embedded:Qwen2.5-Coder-0.5B-Instruct") == "embedded-Qwen2.5-Coder-0.5B-Instruct"
+    assert slug("Qwen/QwQ-32B") == "QwQ-32B"

@@ -39,3 +39,7 @@ def test_no_seed_is_refused() -> None:
 
 def test_the_label_shows_mean_std_and_range() -> None:
     assert spread([0.1, 0.3]).label(2) == "+0.20 ± 0.14 (+0.10..+0.30)"
+
+
+def test_a_rate_is_labelled_without_signs() -> None:
+    assert spread([0.5, 0.6]).label(2, signed=False) == "0.55 ± 0.07 (0.50..0.60)"

@@ -82,3 +82,29 @@ def test_checkpoints_and_the_final_model_load_with_the_transformers_backend(
         )
         assert reply.completion_tokens > 0
         assert reply.text.strip()
+
+
+def test_grpo_with_lora_saves_the_adapter_and_a_plain_final_model(
+    pool: SandboxPool, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from agent.models.embedded import TINY_MODEL, embedded_model_dir
+    from rl.training import LoraSettings
+    from tasks.generated import generated_suite
+
+    settings = GrpoSettings(
+        model_dir=embedded_model_dir(TINY_MODEL),
+        out=tmp_path_factory.mktemp("grpo-lora"),
+        steps=1,
+        num_generations=2,
+        prompts_per_step=1,
+        max_completion_length=16,
+        lora=LoraSettings(rank=2),
+    )
+    outcome = run_grpo(settings, generated_suite("train")[:2], pool, Console(file=io.StringIO()))
+    adapter = json.loads((settings.out / "adapter" / "adapter_config.json").read_text())
+    assert (
+        adapter["r"] == 2 and adapter["target_modules"]
+    )  # peft resolved all-linear to the layers it adapted
+    assert (outcome.final_dir / "model.safetensors").is_file()
+    assert not (outcome.final_dir / "adapter_config.json").exists()
+    assert [row["step"] for row in map(json.loads, outcome.log.read_text().splitlines())] == [1]

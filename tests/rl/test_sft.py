@@ -39,6 +39,12 @@ def settings(sft_file: Path, out: Path, **fields: Any) -> SftSettings:
     return SftSettings(data=sft_file, model_dir=embedded_model_dir(TINY_MODEL), out=out, **values)
 
 
+def train_sft(sft_file: Path, out: Path, *extra: str) -> Any:
+    """`sandloop train sft`, two steps of two conversations of at most 256 tokens, in its own process."""
+    common = ["--steps", "2", "--batch-size", "2", "--max-length", "256"]
+    return sandloop("train", "sft", "--data", str(sft_file), "--out", str(out), *common, *extra)
+
+
 def weights(directory: Path) -> dict[str, Any]:
     from safetensors.torch import load_file
 
@@ -62,20 +68,7 @@ def test_the_cli_trains_on_the_training_split_and_its_model_loads(sft_file: Path
     heldout = sum(row["split"] == "heldout" for row in rows)
     assert heldout and heldout < len(rows)  # both kinds present: the held-out ones must be left out
     out = tmp_path / "sft"
-    done = sandloop(
-        "train",
-        "sft",
-        "--data",
-        str(sft_file),
-        "--out",
-        str(out),
-        "--steps",
-        "2",
-        "--batch-size",
-        "2",
-        "--max-length",
-        "256",
-    )
+    done = train_sft(sft_file, out)
     assert done.returncode == 0, done.stderr
     assert f"{len(rows) - heldout} training conversations ({heldout} held-out left out)" in done.stdout
     logged = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
@@ -143,3 +136,24 @@ def test_a_bad_line_is_one_error_naming_file_and_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{bad}:1: messages:" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_lora_trains_adapters_only_and_final_holds_them_merged(sft_file: Path, tmp_path: Path) -> None:
+    """`--lora-rank`: peft adapters on every linear layer; OUT/adapter is peft's, OUT/final a plain model whose
+    attention and MLP weights moved while the embeddings (no adapter there) stayed the base's."""
+    from agent.models.config import ModelConfig, load_model
+    from agent.models.embedded import TINY_MODEL, embedded_model_dir
+
+    out = tmp_path / "sft-lora"
+    done = train_sft(sft_file, out, "--lora-rank", "4", "--learning-rate", "1e-3")
+    assert done.returncode == 0, done.stderr
+    assert "LoRA rank 4" in done.stdout
+    adapter = json.loads((out / "adapter" / "adapter_config.json").read_text())
+    assert adapter["r"] == 4 and adapter["lora_alpha"] == 8 and adapter["peft_type"] == "LORA"
+    assert not (out / "final" / "adapter_config.json").exists()  # merged: no peft needed to load it
+    base, trained = weights(embedded_model_dir(TINY_MODEL)), weights(out / "final")
+    assert trained.keys() == base.keys()
+    moved = [name for name in base if not base[name].equal(trained[name])]
+    assert any("q_proj" in name for name in moved) and any("down_proj" in name for name in moved)
+    assert all("embed_tokens" not in name and "norm" not in name for name in moved), moved
+    assert load_model(ModelConfig(backend="transformers", model=str(out / "final"))).name
