@@ -72,7 +72,7 @@ WORKERS = {"vllm": 32, "openai": 8, "transformers": 2}
 OUT = Path("runs/bench-agent-vs-single")
 ARMS = ("agent", "single-shot", "best-of-k")
 
-console = Console(highlight=False)
+console = Console(highlight=False, width=200)
 
 
 @dataclass
