@@ -32,6 +32,7 @@ from agent.models.base import ChatModel, ModelReply, Sampling
 from agent.models.batching import BatchingModel
 from agent.models.config import ModelConfig, VLLMEngine, load_model
 from agent.models.embedded import default_model
+from agent.models.presets import preset_for
 from agent.models.vllm_backend import VLLMModel
 from tasks.suites import load_suite
 
@@ -43,11 +44,10 @@ def problems(count: int) -> list[list[Message]]:
     return [[Message.model_validate(message) for message in prompts.first_messages(task)] for task in tasks]
 
 
-def samplings(count: int, max_tokens: int) -> list[Sampling]:
-    # the qwen2.5-coder preset's sampling: what `sandloop run` samples with
-    return [
-        Sampling(temperature=0.7, top_p=0.8, top_k=20, max_tokens=max_tokens, seed=n) for n in range(count)
-    ]
+def samplings(model: str, count: int, max_tokens: int) -> list[Sampling]:
+    """The model's preset sampling (what `sandloop run` samples with), sample n seeded n."""
+    preset = preset_for(model)
+    return [preset.model_copy(update={"max_tokens": max_tokens, "seed": n}) for n in range(count)]
 
 
 def measured(replies: list[ModelReply], wall_s: float) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def transformers_serial(model: str, count: int, max_tokens: int) -> tuple[dict[s
     loaded = time.perf_counter()
     chat_model = load_model(ModelConfig(model=model, backend="transformers"))
     load_s = time.perf_counter() - loaded
-    conversations, sampled = problems(count), samplings(count, max_tokens)
+    conversations, sampled = problems(count), samplings(model, count, max_tokens)
     chat_model.chat(conversations[0], sampling=sampled[0].model_copy(update={"max_tokens": 4}))  # warm-up
     figures = one_at_a_time(chat_model, conversations, sampled)
     del chat_model
@@ -107,10 +107,10 @@ def vllm_in_flight(model: str, widths: list[int], max_tokens: int) -> tuple[dict
     assert isinstance(engine, VLLMModel)
     load_s = time.perf_counter() - loaded
     try:
-        engine.chat(problems(1)[0], sampling=samplings(1, 4)[0])  # warm-up
+        engine.chat(problems(1)[0], sampling=samplings(model, 1, 4)[0])  # warm-up
         by_width = {}
         for width in widths:
-            conversations, sampled = problems(width), samplings(width, max_tokens)
+            conversations, sampled = problems(width), samplings(model, width, max_tokens)
             by_width[width] = (
                 one_at_a_time(engine, conversations, sampled)
                 if width == 1

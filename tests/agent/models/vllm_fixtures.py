@@ -7,11 +7,8 @@ structured outputs), so the tiny model writes thinking, a closing tag and an ans
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.models.vllm_server import free_port, stop_process_group
 from tests.support.openai_server import wait_until_ready
 
 READY_WITHIN_S = 420
@@ -67,13 +65,6 @@ class VLLMServers:
     """Base URL of the server with no parser: replies come back as the raw text."""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _command(model_dir: Path, port: int, extra: list[str]) -> list[str]:
     # the `vllm` console script of the CPU build fails on its distribution name: run the module
     return [
@@ -95,25 +86,13 @@ def _command(model_dir: Path, port: int, extra: list[str]) -> list[str]:
     ]
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server and its engine process: the whole session, since a server that failed to start can
-    leave its `EngineCore` child behind when only the parent is signalled."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=30)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the group
-    process.wait()
-
-
 def start_servers(model_dir: Path, logs: Path, stack: ExitStack) -> VLLMServers:
     """Start both servers at once (each stopped when `stack` closes); return when both answer."""
     started = time.monotonic()
     urls: list[str] = []
     waits = []
     for name, extra in (("with-parsers", PARSERS), ("plain", [])):
-        port = _free_port()
+        port = free_port()
         log = logs / f"vllm-{name}.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(
@@ -121,9 +100,9 @@ def start_servers(model_dir: Path, logs: Path, stack: ExitStack) -> VLLMServers:
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 env=engine_env(),
-                start_new_session=True,  # one process group: _stop ends the engine with the server
+                start_new_session=True,  # one process group: stopped with its engine
             )
-        stack.callback(_stop, process)
+        stack.callback(stop_process_group, process)
         url = f"http://127.0.0.1:{port}/v1"
         urls.append(url)
         waits.append((url, process, log))
