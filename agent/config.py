@@ -32,6 +32,9 @@ class AgentConfig(BaseModel):
     """The model preset the sampling, plan, prompt shape and time budget came from (before overrides)."""
     native_tools: bool = False
     """Offer the tools as native tool calls (chat template `tools=`, OpenAI `tools`); fenced code always works."""
+    restart_on_repeat: bool = False
+    """After a revision that repeats code which already failed its tests, the next call opens the task afresh
+    (the conversation so far out of view, a seed of its own) instead of asking for a fix again."""
     sampling: Sampling = Field(default_factory=Sampling)
     """Sampling of each call; `max_tokens` here bounds one reply."""
 
@@ -71,6 +74,7 @@ class AgentConfig(BaseModel):
             preset.sampling,
             plan=preset.plan,
             native_tools=preset.native_tools,
+            restart_on_repeat=preset.restart_on_repeat,
             system_prompt=preset.system_prompt,
             max_seconds=preset.max_seconds,
             preset=preset.name,

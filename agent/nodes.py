@@ -13,6 +13,7 @@ from agent.context import AgentContext
 from agent.history import chat_within_window
 from agent.messages import Message
 from agent.models.base import Sampling
+from agent.seeds import derived_seed
 from agent.state import AgentState, ExitStatus
 from tools import ToolOutcome, call_tool, tool_schemas
 from tools.repeats import run_key, test_report
@@ -29,12 +30,17 @@ def exhausted(state: AgentState, context: AgentContext) -> bool:
 
 def reply_sampling(state: AgentState, context: AgentContext) -> Sampling:
     """The next call's sampling: one reply's limit, cut to what the solve's token budget has left, so a solve
-    never generates more than `max_total_tokens` (a first reply may use the whole budget, a revision the rest)."""
+    never generates more than `max_total_tokens` (a first reply may use the whole budget, a revision the rest);
+    its seed the call's own (`agent.seeds`)."""
     sampling = context.config.sampling
+    steps = state.get("steps", 0)
+    update: dict[str, Any] = {}
+    if steps and sampling.seed is not None:
+        update["seed"] = derived_seed(sampling.seed, steps)
     left = context.config.max_total_tokens - state.get("tokens", 0)
-    if left >= sampling.max_tokens:
-        return sampling
-    return sampling.model_copy(update={"max_tokens": max(1, left)})
+    if left < sampling.max_tokens:
+        update["max_tokens"] = max(1, left)
+    return sampling.model_copy(update=update) if update else sampling
 
 
 def _merge_user_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -52,8 +58,10 @@ def _merge_user_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _conversation(
     state: AgentState, context: AgentContext, prompt: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The messages to send, and the ones this turn adds to the state."""
-    history = list(state.get("messages", []))
+    """The messages to send (the current attempt's: a restart opens a new one), and the ones this turn adds to
+    the state."""
+    messages = list(state.get("messages", []))
+    history = [] if state.get("restart") else messages[state.get("attempt_start", 0) :]
     if history:
         added = [{"role": "user", "content": prompt}]
     else:
@@ -109,6 +117,7 @@ def _ask(
         "text_tool_calls": reply.text_tool_calls,
         "malformed_tool_calls": reply.malformed_tool_calls,
         "thinking_cut": reply.thinking_cut,
+        "restart": bool(state.get("restart")),
         "finish_reason": reply.finish_reason,
         "prompt_tokens": reply.prompt_tokens,
         "completion_tokens": reply.completion_tokens,
@@ -119,6 +128,7 @@ def _ask(
     update: dict[str, Any] = {
         "messages": [*added, assistant],
         "events": [event],
+        **_attempt_update(state),
         "pending": actions,
         "steps": state.get("steps", 0) + 1,
         "tokens": state.get("tokens", 0) + reply.completion_tokens,
@@ -132,6 +142,13 @@ def _ask(
     return update
 
 
+def _attempt_update(state: AgentState) -> dict[str, Any]:
+    """A call that restarts opens the new attempt where its messages begin."""
+    if not state.get("restart"):
+        return {}
+    return {"restart": False, "attempt_start": len(state.get("messages", []))}
+
+
 def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     if not runtime.context.config.plan:
         return {}
@@ -143,6 +160,8 @@ def write(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
 
 
 def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    if state.get("restart"):  # the task afresh: the conversation that led to the repeat is out of view
+        return _ask(state, runtime.context, "revise", prompts.WRITE, expect_action=True)
     tested = any(
         e["type"] == "tool" and e.get("tests_passed") is False for e in _since_last_model_call(state)
     )
@@ -217,6 +236,8 @@ def execute(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         update["messages"].append({"role": "user", "content": "\n\n".join(feedback)})
     update["files"] = files
     update["failed_runs"] = failed
+    if runtime.context.config.restart_on_repeat and any(e["repeated"] for e in update["events"]):
+        update["restart"] = True
     update["seconds"] = state.get("seconds", 0.0) + time.monotonic() - started
     return update
 

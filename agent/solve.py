@@ -143,6 +143,7 @@ def _trajectory(header: Trajectory, state: dict[str, Any]) -> Trajectory:
     return header.model_copy(
         update={
             "messages": state.get("messages", []),
+            "attempt_start": state.get("attempt_start", 0),
             "events": state.get("events", []),
             "exit_status": state.get("exit_status"),
             "final_code": state.get("code"),

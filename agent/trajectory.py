@@ -44,7 +44,10 @@ class Trajectory(BaseModel):
     versions: dict[str, str] = Field(default_factory=lambda: dict(package_versions()))
     """Python and package versions."""
     messages: list[dict[str, Any]] = Field(default_factory=list)
-    """The conversation as the model saw it (no thinking)."""
+    """The conversation as the model saw it (no thinking), every attempt of it."""
+    attempt_start: int = 0
+    """Where in `messages` the last attempt opens (after a restart, `AgentConfig.restart_on_repeat`): the model
+    answered last with only the messages from here on in view."""
     events: list[dict[str, Any]] = Field(default_factory=list)
     """Model calls (with thinking), tool calls and results, reviews, timings."""
     exit_status: str | None = None

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from agent import prompts
+from agent.config import AgentConfig
 from agent.messages import Message
 from agent.models.base import ChatModel
 from agent.reasoning import answer_code_block
+from agent.seeds import derived_seed
 from batch.config import RunConfig
 from batch.sample_records import SampleRecord
 from sandbox import Sandbox
@@ -47,14 +49,23 @@ class SingleShotAnswer(NamedTuple):
     """The backend's failure, in one line."""
 
 
-def single_shot_answer(model: ChatModel, task: TaskSpec, config: RunConfig) -> SingleShotAnswer:
+def sample_agent_config(config: AgentConfig, index: int) -> AgentConfig:
+    """The config of a task's sample number `index`: its own seed (agent.seeds) when the run is seeded."""
+    sampling = config.sampling
+    seed = derived_seed(sampling.seed, index)
+    if seed == sampling.seed:
+        return config
+    return config.model_copy(update={"sampling": sampling.model_copy(update={"seed": seed})})
+
+
+def single_shot_answer(model: ChatModel, task: TaskSpec, config: AgentConfig) -> SingleShotAnswer:
     """One call: system prompt and problem statement. The code is the answer's block, or the whole reply."""
     messages = [
         Message.model_validate(message)
-        for message in prompts.first_messages(task, system_prompt=config.agent.system_prompt)
+        for message in prompts.first_messages(task, system_prompt=config.system_prompt)
     ]
     try:
-        reply = model.chat(messages, sampling=config.agent.sampling)
+        reply = model.chat(messages, sampling=config.sampling)
     except Exception as error:  # a backend failure is this sample's failure, as in the agent's loop
         return SingleShotAnswer("", None, 0, f"{type(error).__name__}: {error}")
     code = answer_code_block(reply.text, task.entry_point) or reply.text
@@ -95,7 +106,8 @@ class SampleRunner:
             code, reply, tokens, error = previous.code, previous.reply, previous.tokens, None
             spent = previous.seconds
         else:
-            code, reply, tokens, error = single_shot_answer(self.model, job.task, self.config)
+            config = sample_agent_config(self.config.agent, job.index)
+            code, reply, tokens, error = single_shot_answer(self.model, job.task, config)
             spent = 0.0
         verdict, _ = self._grade(job.task, code)
         return _record(
@@ -117,7 +129,7 @@ class SampleRunner:
             job.task,
             self.model,
             self.pool,
-            self.config.agent,
+            sample_agent_config(self.config.agent, job.index),
             self.run_dir / TRAJECTORIES,
             run_id(job.task, job.index),
             retry=self.retry,

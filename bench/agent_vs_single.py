@@ -105,11 +105,18 @@ class Arm:
 
 
 def arm_config(
-    args: argparse.Namespace, mode: Mode, steps: int, reply_tokens: int, seed: int, plan: bool | None
+    args: argparse.Namespace,
+    mode: Mode,
+    steps: int,
+    reply_tokens: int,
+    seed: int,
+    plan: bool | None,
+    restart: bool | None = None,
 ) -> RunConfig:
     """A batch run of one seed: the model's preset with this reply limit, seed and step budget (the whole
-    `--budget` shared), and the plan step as `plan` says (None: as the preset says)."""
-    overrides = PresetOverrides(max_tokens=reply_tokens, seed=seed, plan=plan)
+    `--budget` shared), and the plan step and restart-on-repeat as `plan` and `restart` say (None: as the preset
+    says)."""
+    overrides = PresetOverrides(max_tokens=reply_tokens, seed=seed, plan=plan, restart_on_repeat=restart)
     preset = resolve_preset(args.model).with_overrides(overrides)
     agent = AgentConfig.from_preset(preset, steps, min(reply_tokens * steps, args.budget))
     return RunConfig(
@@ -140,22 +147,25 @@ class Bench:
 
 def run_seed(bench: Bench, arms: dict[str, Arm], seed: int, count: int, args: argparse.Namespace) -> None:
     """Sample `seed` of the first `count` tasks in every arm: the arms' records of that seed, and their time."""
-    budget, plan = args.budget, args.plan
+    budget, plan, restart = args.budget, args.plan, args.restart_on_repeat
     tag = f"b{budget}"
     agent, single, best = arms["agent"], arms["single-shot"], arms["best-of-k"]
     with agent.timed():
-        config = arm_config(args, "agent", args.steps, budget, seed, plan)
+        config = arm_config(args, "agent", args.steps, budget, seed, plan, restart)
         planned = "" if plan is None else f"-plan{int(plan)}"
-        agent.by_seed[seed] = bench.batch(f"{tag}-steps{args.steps}{planned}-agent-s{seed}", config, count)
+        restarts = "" if restart is None else f"-restart{int(restart)}"
+        name = f"{tag}-steps{args.steps}{planned}{restarts}-agent-s{seed}"
+        agent.by_seed[seed] = bench.batch(name, config, count)
     with single.timed():
-        # Single-shot asks for no plan: recorded as such, so a preset's plan setting never orphans these dirs.
-        config = arm_config(args, "single-shot", 1, budget, seed, False)
+        # Single-shot asks for no plan and never restarts: recorded as such, so a preset's agent settings never
+        # orphan these dirs.
+        config = arm_config(args, "single-shot", 1, budget, seed, False, False)
         single.by_seed[seed] = bench.batch(f"{tag}-single-s{seed}", config, count)
     with best.timed():
         reply_tokens = reply_budget(budget, args.k)
         by_task: dict[str, list[SampleRecord]] = {}
         for reply_seed in range(seed * args.k, (seed + 1) * args.k):
-            config = arm_config(args, "single-shot", 1, reply_tokens, reply_seed, False)
+            config = arm_config(args, "single-shot", 1, reply_tokens, reply_seed, False, False)
             for record in bench.batch(f"{tag}-k{args.k}-reply-s{reply_seed}", config, count):
                 by_task.setdefault(record.task_id, []).append(record)
         flat = [record for group in by_task.values() for record in group]
@@ -289,6 +299,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="agent plan step (default: preset's)",
+    )
+    parser.add_argument(
+        "--restart-on-repeat",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="agent starts afresh after repeating failed code (default: preset's)",
     )
     parser.add_argument(
         "--chunk", type=int, default=CHUNK, help="tasks run by every arm before the next ones"

@@ -1,24 +1,21 @@
-"""`python -m bench.grpo_gain [--seeds 0,1] [--steps N]`: held-out pass@1 and mean reward, before and after N
-GRPO steps, for each training seed, with the gains' mean and spread over seeds.
+"""`python -m bench.grpo_gain [--seeds 0,1] [--steps N] [--lora-rank R] [--limit N] [--model M]`: held-out pass@1
+and mean reward, before and after N GRPO steps, for each training seed, with the gains' mean and spread over seeds.
 
-The embedded SmolLM2-135M is sampled on the generated suite's held-out tasks (its preset: temperature 0.2,
-96 tokens, SAMPLES draws per task), trained with TRL's GRPOTrainer on the train split with the sandbox reward
-on the CPU, once per seed, then each trained model is sampled the same way.
+The embedded default model (Qwen2.5-Coder-0.5B-Instruct) is sampled on the generated suite's held-out tasks as
+its preset says (temperature 0.7, top-p 0.8, top-k 20), replies cut at TOKENS (the preset's 1024 would make a
+GRPO step take many minutes on a CPU), SAMPLES draws per task, through vLLM (`rl.heldout.evaluate`,
+backend vllm: one engine per evaluation, stopped before training goes on); trained with TRL's GRPOTrainer on the
+train split with the sandbox reward on the CPU, with LoRA adapters (rank R on every linear layer; `--lora-rank
+0`: full fine-tuning), once per seed, then each trained model (adapters merged) is sampled the same way.
 
-Seeds: the training seed (data order, rollout sampling) varies; the evaluation's sampling seed is fixed
+Seeds: the training seed (data order, rollout sampling) varies; the evaluation's sampling seeds are fixed
 (EVAL_SEED) in every evaluation. The "before" evaluation is therefore the same model sampled with the same
-seed for every training seed: it is run once and shared, not repeated. The spread is the training seed's
+seeds for every training seed: it is run once and shared, not repeated. The spread is the training seed's
 alone (evaluation sampling noise is not in it). Spread = sample std (n-1) and min..max over seeds.
+Printed per seed: the figures, the GRPO wall time and seconds a step, and the peak resident memory of this
+process (training runs in it; the vLLM engine's processes are apart and not in it).
 
-Cost: on 2 quiet cores 30-60 s per GRPO step (2 prompts x 4 completions x 64 tokens) and one 30-step seed
-with its two evaluations ~30 min (the one-seed figure this bench had before). Defaults: 2 seeds x 25 steps
-plus 3 evaluations, 25-50 min of GRPO and ~10 min of evaluation on a quiet machine. Measured on the machine
-shared by five jobs (load 10-12, 2026-11-30): 148 s per GRPO step; run it there with OMP_NUM_THREADS=1
-(torch's two threads per process spin against each other under that load: a 4-task evaluation took over
-10 min with two threads, 81 s with one, model load included). The default run, shared by two to four
-benchmarks (load 2-5, OMP_NUM_THREADS=1): 65 and 109 s a step (seeds 0 and 1), 402 s an evaluation, 83 min in
-all. Figures: docs/benchmarks.md.
-
+Cost: see docs/benchmarks.md (figures of the SmolLM2-135M runs this bench had before are there too).
 Each seed's curve is saved as a PNG under OUT/seed-S; the last line is one JSON object.
 """
 
@@ -26,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import time
 from pathlib import Path
 
@@ -34,19 +32,28 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.models.embedded import default_model, embedded_model_dir
+from agent.models.presets import ModelPreset, PresetOverrides, resolve_preset
 from bench.seed_spread import Spread, spread
 from rl.grpo import GrpoSettings, run_grpo
 from rl.heldout import EvalResult, EvalSettings, evaluate
+from rl.training import LoraSettings
 from sandbox import PoolConfig, SandboxPool
 from tasks.generated import generated_suite
 
-DEFAULT_STEPS = 25
+DEFAULT_STEPS = 10
 DEFAULT_SEEDS = (0, 1)
 SAMPLES = 2
+TOKENS = 256
+"""Reply limit of the rollouts and the evaluations: the 0.5B's single-shot replies on the held-out split average
+55 tokens (bench.agent_vs_single, 132 replies), so few are cut, while a step's longest completion stays short."""
 EVAL_SEED = 0
 """The evaluation's sampling seed, the same for every model: see the module docstring."""
+LORA_RANK = 16
 LEARNING_RATE = 2e-5
-"""Twice the CLI default: a few dozen steps must move a model that GRPO usually moves over thousands."""
+"""Full fine-tuning: twice the CLI default, since a few dozen steps must move a model that GRPO usually moves
+over thousands."""
+LORA_LEARNING_RATE = 1e-4
+"""LoRA's usual order (adapters start at zero and move only through their low-rank product)."""
 OUT = Path("runs/bench-grpo-gain")
 METRICS = (("mean_reward", "mean reward"), ("pass_at_1", "pass@1"), ("no_answer", "no code block"))
 
@@ -64,6 +71,10 @@ class SeedRun(BaseModel):
     """Held-out figures of the trained model."""
     train_seconds: float
     """Wall time of the GRPO run."""
+    step_seconds: float
+    """Its wall time per step."""
+    peak_rss_gib: float
+    """This process's peak resident memory when the run ended (the highest so far: training runs here)."""
     model: str
     """The trained model directory."""
     curve: str | None
@@ -78,9 +89,17 @@ def gains(before: EvalResult, run: SeedRun) -> dict[str, float]:
 
 
 def per_seed_table(before: EvalResult, runs: list[SeedRun]) -> Table:
-    headers = ("seed", *(label for _, label in METRICS), "pass@1 gain", "reward gain", "train s")
+    headers = (
+        "seed",
+        *(label for _, label in METRICS),
+        "pass@1 gain",
+        "reward gain",
+        "train s",
+        "s/step",
+        "peak GiB",
+    )
     table = Table(*headers, box=None, header_style="bold")
-    table.add_row("before", *(f"{getattr(before, key):.3f}" for key, _ in METRICS), "", "", "")
+    table.add_row("before", *(f"{getattr(before, key):.3f}" for key, _ in METRICS), "", "", "", "", "")
     for run in runs:
         gain = gains(before, run)
         table.add_row(
@@ -89,14 +108,71 @@ def per_seed_table(before: EvalResult, runs: list[SeedRun]) -> Table:
             f"{gain['pass_at_1_gain']:+.3f}",
             f"{gain['mean_reward_gain']:+.3f}",
             f"{run.train_seconds:.0f}",
+            f"{run.step_seconds:.0f}",
+            f"{run.peak_rss_gib:.1f}",
         )
     return table
 
 
-def main(seeds: list[int], steps: int, limit: int | None = None, out: Path = OUT) -> dict[str, object]:
+def peak_rss_gib() -> float:
+    """This process's peak resident memory so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+class Recipe(BaseModel):
+    """How the benches of the learning signal sample, evaluate and train a model (grpo_gain, sft_chain)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    model: str
+    preset: ModelPreset
+    """The model's preset, replies cut at TOKENS."""
+    evaluation: EvalSettings
+    lora: LoraSettings | None
+    learning_rate: float
+
+    @classmethod
+    def of(cls, model: str | None, lora_rank: int) -> Recipe:
+        model = model or default_model()
+        preset = resolve_preset(model).with_overrides(PresetOverrides(max_tokens=TOKENS))
+        lora = LoraSettings(rank=lora_rank) if lora_rank else None
+        return cls(
+            model=model,
+            preset=preset,
+            evaluation=EvalSettings.from_preset(preset, samples=SAMPLES, seed=EVAL_SEED, backend="vllm"),
+            lora=lora,
+            learning_rate=LORA_LEARNING_RATE if lora else LEARNING_RATE,
+        )
+
+    def grpo(self, model_dir: Path, out: Path, steps: int, seed: int) -> GrpoSettings:
+        """The GRPO run of every arm: only the starting model, the output and the seed differ."""
+        return GrpoSettings.from_preset(
+            self.preset,
+            model_dir=model_dir,
+            out=out,
+            steps=steps,
+            learning_rate=self.learning_rate,
+            seed=seed,
+            lora=self.lora,
+        )
+
+    def describe(self) -> str:
+        tuning = f"LoRA rank {self.lora.rank}" if self.lora else "full fine-tuning"
+        return f"{self.model}, replies <= {TOKENS} tokens, {tuning}, learning rate {self.learning_rate:g}"
+
+
+def main(
+    seeds: list[int],
+    steps: int,
+    limit: int | None = None,
+    out: Path = OUT,
+    lora_rank: int = LORA_RANK,
+    model: str | None = None,
+) -> dict[str, object]:
+    recipe = Recipe.of(model, lora_rank)
     heldout, train = generated_suite("heldout")[:limit], generated_suite("train")
-    base = embedded_model_dir(default_model())
-    settings = EvalSettings(samples=SAMPLES, seed=EVAL_SEED)
+    base = embedded_model_dir(recipe.model)
+    settings = recipe.evaluation
     runs: list[SeedRun] = []
     with SandboxPool(PoolConfig(size=2)) as pool:
         started = time.perf_counter()
@@ -105,16 +181,17 @@ def main(seeds: list[int], steps: int, limit: int | None = None, out: Path = OUT
         console.print(f"before (shared by every seed): {before.model_dump()} ({eval_s:.0f} s)")
         for seed in seeds:
             started = time.perf_counter()
-            grpo = GrpoSettings(
-                model_dir=base, out=out / f"seed-{seed}", steps=steps, learning_rate=LEARNING_RATE, seed=seed
-            )
+            grpo = recipe.grpo(base, out / f"seed-{seed}", steps, seed)
             outcome = run_grpo(grpo, train, pool, console)
             train_s = time.perf_counter() - started
+            peak = peak_rss_gib()
             after = evaluate(outcome.final_dir, heldout, pool, settings)
             run = SeedRun(
                 seed=seed,
                 after=after,
                 train_seconds=round(train_s, 1),
+                step_seconds=round(train_s / steps, 1),
+                peak_rss_gib=round(peak, 2),
                 model=str(outcome.final_dir),
                 curve=str(outcome.curve) if outcome.curve else None,
             )
@@ -130,12 +207,15 @@ def main(seeds: list[int], steps: int, limit: int | None = None, out: Path = OUT
     console.print(summary)
     console.print(
         f"{len(heldout)} held-out tasks x {SAMPLES} samples (eval seed {EVAL_SEED}); {steps} GRPO steps per seed; "
-        f"one evaluation {eval_s:.0f} s"
+        f"{recipe.describe()}; one evaluation {eval_s:.0f} s"
     )
     return {
+        "model": recipe.model,
         "steps": steps,
         "seeds": seeds,
-        "learning_rate": LEARNING_RATE,
+        "lora_rank": lora_rank,
+        "max_tokens": TOKENS,
+        "learning_rate": recipe.learning_rate,
         "heldout_tasks": len(heldout),
         "samples_per_task": SAMPLES,
         "eval_seed": EVAL_SEED,
@@ -172,6 +252,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--limit", type=int, default=None, help="only the first N held-out tasks (smoke runs)"
     )
+    parser.add_argument("--lora-rank", type=int, default=LORA_RANK, help="LoRA rank; 0: full fine-tuning")
+    parser.add_argument("--model", default=None, help="embedded model (default: the embedded default)")
     parser.add_argument("--out", type=Path, default=OUT, help="one model directory per seed under it")
     arguments = parser.parse_args()
-    print(json.dumps(main(arguments.seeds, arguments.steps, arguments.limit, arguments.out)))
+    result = main(
+        arguments.seeds, arguments.steps, arguments.limit, arguments.out, arguments.lora_rank, arguments.model
+    )
+    print(json.dumps(result))

@@ -1,28 +1,20 @@
-"""`python -m bench.sft_chain [--seed S] [--steps N] [--sft-steps M] [--rollout-tasks T] [--rollout-samples K]`:
-the cold-start chain of the R1/QwQ recipe with the embedded SmolLM2-135M: SFT on its own passing
-trajectories, then GRPO, against GRPO alone.
+"""`python -m bench.sft_chain [--seed S] [--steps N] [--sft-steps M] [--rollout-tasks T] [--rollout-samples K]
+[--lora-rank R] [--model M]`: the cold-start chain of the R1/QwQ recipe with the embedded default model
+(Qwen2.5-Coder-0.5B-Instruct): SFT on its own passing trajectories, then GRPO, against GRPO alone.
 
-1. `sandloop rollouts` (the command itself, in a child process) runs the agent on the first T tasks of the
+1. `sandloop rollouts` (the command itself, in a child process, vLLM) runs the agent on the first T tasks of the
    generated TRAIN split, K samples each, and exports `sft.jsonl`: the passing trajectories, de-duplicated
    (rl/rollouts.py). No reference solution is added: the data is the model's own (rejection sampling).
 2. `rl.sft.run_sft` trains M steps on it.
-3. GRPO (`rl.grpo.run_grpo`, bench.grpo_gain's learning rate) for N steps from the SFT model and from the
-   base model, same seed and settings.
-4. Held-out pass@1 and mean reward (`rl.heldout.evaluate`, as bench.grpo_gain: 66 tasks x 2 samples, fixed
-   evaluation seed) of base, SFT only, SFT -> GRPO and GRPO alone, side by side.
+3. GRPO (`rl.grpo.run_grpo`) for N steps from the SFT model and from the base model, same seed and settings.
+4. Held-out pass@1 and mean reward (`rl.heldout.evaluate` through vLLM, as bench.grpo_gain: 66 tasks x 2
+   samples, fixed evaluation seeds) of base, SFT only, SFT -> GRPO and GRPO alone, side by side.
 
-The rollouts use a short agent budget (no plan step, at most ROLLOUT_STEPS model calls, 96 tokens a reply,
-as the evaluation): the default 6-step planning agent costs minutes per sample on a shared CPU.
-Figures so far are written to OUT/figures.json after each stage, so a stopped run leaves what it measured;
-the rollouts resume where they stopped (a `sandloop run` directory). Last line: one JSON object.
-
-Cost. Measured on the machine shared by five jobs (load 10-12, OMP_NUM_THREADS=1): one rollout sample
-(two agent calls of 96 tokens) 200-310 s; a GRPO step 148 s. On 2 quiet cores: GRPO 30-60 s a step; a
-rollout sample ~10-15 s (estimated from the embedded model's ~13 tokens/s unbatched, not measured here).
-Defaults (60 tasks x 2 rollouts ~20 min, 30 SFT steps, 2 x 10 GRPO steps ~15 min, 4 evaluations ~12 min)
-are sized for about 60 min on a quiet machine. Measured with `--rollout-tasks 40` on the machine shared by
-four benchmarks (load 4, OMP_NUM_THREADS=1): rollouts 2427 s (30 s a sample), an evaluation 545-866 s, SFT
-30 steps 1012 s. Figures: docs/benchmarks.md.
+Sampling, reply limit, LoRA and learning rate are bench.grpo_gain's (`Recipe`). The rollouts use a short agent
+budget (no plan step, at most ROLLOUT_STEPS model calls). Figures so far are written to OUT/figures.json after
+each stage, so a stopped run leaves what it measured; the rollouts resume where they stopped (a `sandloop run`
+directory). Last line: one JSON object. Cost and the SmolLM2-135M figures this bench had before:
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -39,10 +31,10 @@ from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
-from agent.models.embedded import default_model, embedded_model_dir
-from bench.grpo_gain import EVAL_SEED, LEARNING_RATE, METRICS, SAMPLES
-from rl.grpo import GrpoSettings, run_grpo
-from rl.heldout import EvalResult, EvalSettings, evaluate
+from agent.models.embedded import embedded_model_dir
+from bench.grpo_gain import EVAL_SEED, LORA_RANK, METRICS, SAMPLES, TOKENS, Recipe
+from rl.grpo import run_grpo
+from rl.heldout import EvalResult, evaluate
 from rl.sft import SftSettings, run_sft
 from sandbox import PoolConfig, SandboxPool
 from tasks.generated import generated_suite, suite_name
@@ -55,7 +47,6 @@ DEFAULT_ROLLOUT_TASKS = 60
 DEFAULT_ROLLOUT_SAMPLES = 2
 ROLLOUT_STEPS = 2
 """Model calls per rollout: a first answer and one revision after the public tests' result."""
-ROLLOUT_MAX_TOKENS = 96
 ARMS = (("base", "base"), ("sft", "SFT only"), ("sft_grpo", "SFT -> GRPO"), ("grpo", "GRPO alone"))
 
 console = Console(highlight=False)
@@ -86,12 +77,13 @@ def count_rollouts(out: Path) -> tuple[int, int, int, int]:
     return len(lines), passed, len(sft), len({row["task_id"] for row in sft})
 
 
-def collect_rollouts(out: Path, tasks: int, samples: int) -> RolloutData:
-    """`sandloop rollouts` on the train split's first `tasks` tasks: the one collector and SFT exporter."""
+def collect_rollouts(out: Path, tasks: int, samples: int, model: str) -> RolloutData:
+    """`sandloop rollouts` on the train split's first `tasks` tasks (vLLM, 16 in flight): the one collector and
+    SFT exporter."""
     command = [
         sys.executable, "-m", "cli.main", "rollouts", suite_name("train"), "--out", str(out.resolve()),
         "-n", str(samples), "--limit", str(tasks), "--no-plan", "--max-steps", str(ROLLOUT_STEPS),
-        "--max-tokens", str(ROLLOUT_MAX_TOKENS), "--workers", "2",
+        "--max-tokens", str(TOKENS), "--backend", "vllm", "--model", model, "--workers", "16",
     ]  # fmt: skip
     console.print(f"rollouts: {' '.join(command[1:])}")
     started = time.perf_counter()
@@ -139,15 +131,19 @@ def main(
     rollout_samples: int,
     limit: int | None = None,
     out: Path = OUT,
+    lora_rank: int = LORA_RANK,
+    model: str | None = None,
 ) -> dict[str, Any]:
+    recipe = Recipe.of(model, lora_rank)
     heldout, train = generated_suite("heldout")[:limit], generated_suite("train")
-    base = embedded_model_dir(default_model())
-    evaluation = EvalSettings(samples=SAMPLES, seed=EVAL_SEED)
+    base = embedded_model_dir(recipe.model)
+    evaluation = recipe.evaluation
     chain = Chain(
         out,
         {
-            "seed": seed, "grpo_steps": steps, "sft_steps": sft_steps, "rollout_tasks": rollout_tasks,
-            "rollout_samples": rollout_samples, "rollout_max_steps": ROLLOUT_STEPS, "learning_rate": LEARNING_RATE,
+            "model": recipe.model, "seed": seed, "grpo_steps": steps, "sft_steps": sft_steps,
+            "rollout_tasks": rollout_tasks, "rollout_samples": rollout_samples, "rollout_max_steps": ROLLOUT_STEPS,
+            "max_tokens": TOKENS, "lora_rank": lora_rank, "learning_rate": recipe.learning_rate,
             "heldout_tasks": len(heldout), "samples_per_task": SAMPLES, "eval_seed": EVAL_SEED,
         },
     )  # fmt: skip
@@ -160,7 +156,7 @@ def main(
         chain.record(f"evaluate {arm}", time.perf_counter() - started)
 
     started = time.perf_counter()
-    data = collect_rollouts(out / "rollouts", rollout_tasks, rollout_samples)
+    data = collect_rollouts(out / "rollouts", rollout_tasks, rollout_samples, recipe.model)
     chain.record("rollouts", time.perf_counter() - started, rollouts=data.model_dump())
     console.print(
         f"the model's own rollouts: {data.passed} of {data.trajectories} trajectories passed; "
@@ -172,14 +168,14 @@ def main(
             started = time.perf_counter()
             sft = run_sft(
                 SftSettings(data=out / "rollouts" / "sft.jsonl", model_dir=base, out=out / "sft",
-                            steps=sft_steps, seed=seed, max_length=512),
+                            steps=sft_steps, seed=seed, max_length=1024, lora=recipe.lora),
                 console,
             )  # fmt: skip
             chain.record("sft", time.perf_counter() - started, sft_model=str(sft.final_dir))
             evaluated("sft", sft.final_dir, pool)
             started = time.perf_counter()
             chained = run_grpo(
-                grpo_settings(sft.final_dir, out / "grpo-from-sft", steps, seed), train, pool, console
+                recipe.grpo(sft.final_dir, out / "grpo-from-sft", steps, seed), train, pool, console
             )
             chain.record(
                 "grpo from sft", time.perf_counter() - started, sft_grpo_model=str(chained.final_dir)
@@ -188,20 +184,15 @@ def main(
         else:
             console.print("[yellow]no passing trajectory: nothing to fine-tune on; SFT arms left out[/]")
         started = time.perf_counter()
-        alone = run_grpo(grpo_settings(base, out / "grpo-alone", steps, seed), train, pool, console)
+        alone = run_grpo(recipe.grpo(base, out / "grpo-alone", steps, seed), train, pool, console)
         chain.record("grpo alone", time.perf_counter() - started, grpo_model=str(alone.final_dir))
         evaluated("grpo", alone.final_dir, pool)
     console.print(side_by_side(results))
     console.print(
         f"{len(heldout)} held-out tasks x {SAMPLES} samples (eval seed {EVAL_SEED}); SFT {sft_steps} steps on "
-        f"{data.sft_examples} examples; GRPO {steps} steps, seed {seed}"
+        f"{data.sft_examples} examples; GRPO {steps} steps, seed {seed}; {recipe.describe()}"
     )
     return chain.figures
-
-
-def grpo_settings(model_dir: Path, out: Path, steps: int, seed: int) -> GrpoSettings:
-    """The same GRPO run for both arms: only the starting model differs."""
-    return GrpoSettings(model_dir=model_dir, out=out, steps=steps, learning_rate=LEARNING_RATE, seed=seed)
 
 
 if __name__ == "__main__":
@@ -218,8 +209,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--limit", type=int, default=None, help="only the first N held-out tasks (smoke runs)"
     )
+    parser.add_argument("--lora-rank", type=int, default=LORA_RANK, help="LoRA rank; 0: full fine-tuning")
+    parser.add_argument("--model", default=None, help="embedded model (default: the embedded default)")
     args = parser.parse_args()
     figures = main(
-        args.seed, args.steps, args.sft_steps, args.rollout_tasks, args.rollout_samples, args.limit
-    )
+        args.seed, args.steps, args.sft_steps, args.rollout_tasks, args.rollout_samples, args.limit,
+        lora_rank=args.lora_rank, model=args.model,
+    )  # fmt: skip
     print(json.dumps(figures))

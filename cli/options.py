@@ -98,6 +98,14 @@ NativeToolsOption = Annotated[
         rich_help_panel=SAMPLING_PANEL,
     ),
 ]
+RestartOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--restart-on-repeat/--revise-on-repeat",
+        help="After a revision that repeats failed code, start the task afresh (else ask for a fix again).",
+        rich_help_panel=SAMPLING_PANEL,
+    ),
+]
 SystemPromptOption = Annotated[
     bool | None,
     typer.Option(

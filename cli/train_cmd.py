@@ -177,22 +177,14 @@ def grpo(
     )  # fmt: skip
     try:
         resolved = resolve_preset(model or default_model(), preset).with_overrides(overrides)
-        sampling = resolved.sampling
-        settings = GrpoSettings(
+        settings = GrpoSettings.from_preset(
+            resolved,
             model_dir=model_dir(model),
             out=out,
             steps=steps,
             num_generations=num_generations,
             prompts_per_step=prompts_per_step,
-            max_completion_length=sampling.max_tokens,
             learning_rate=learning_rate,
-            temperature=sampling.temperature,
-            top_p=sampling.top_p,
-            top_k=sampling.top_k,
-            min_p=sampling.min_p,
-            presence_penalty=sampling.presence_penalty,
-            system_prompt=resolved.system_prompt,
-            preset=resolved.name,
             save_steps=save_steps,
             seed=seed,
             resume=resume,

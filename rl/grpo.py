@@ -16,6 +16,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.console import Console
 
+from agent.models.presets import ModelPreset
 from rl.agent_rollout import FINAL_REPLY, AgentRollout, MultiTurnSettings
 from rl.config import RewardConfig
 from rl.grpo_data import grpo_dataset, grpo_rows
@@ -84,6 +85,23 @@ class GrpoSettings(TrainingRun):
                 "of a step (prompts_per_step x num_generations)"
             )
         return self
+
+    @classmethod
+    def from_preset(cls, preset: ModelPreset, **fields: Any) -> GrpoSettings:
+        """Rollouts sampled as the model's preset says (overrides already applied to it): one rule for
+        `sandloop train grpo` and the benches; `fields` set the rest."""
+        sampling = preset.sampling
+        return cls(
+            max_completion_length=sampling.max_tokens,
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            top_k=sampling.top_k,
+            min_p=sampling.min_p,
+            presence_penalty=sampling.presence_penalty,
+            system_prompt=preset.system_prompt,
+            preset=preset.name,
+            **fields,
+        )
 
     @property
     def completions_per_step(self) -> int:

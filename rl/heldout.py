@@ -1,7 +1,9 @@
 """Mean reward and pass@1 of a model directory on a set of tasks: batched sampling, graded by the sandbox.
 
-Batched with left padding (one `generate` call for many prompts): on a CPU this is several times faster than
-one call per prompt, which is what makes a before/after comparison affordable. pass@1 is the unbiased
+Two engines: transformers, batched with left padding (one `generate` call for many prompts: on a CPU several
+times faster than one call per prompt), or vLLM (`backend="vllm"`: every draw handed to one engine at once, the
+path of `sandloop run`; the engine is stopped before `evaluate` returns, so training can follow in the same
+process). pass@1 is the unbiased
 estimate from `samples` draws per task: the fraction of all draws that pass. A completion the sandbox could not
 grade (an infrastructure error left after the reward's retries) counts as 0: it is rare, and the mean stays over
 every draw.
@@ -12,12 +14,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.messages import Message
 from agent.models.base import Sampling
-from agent.models.presets import PRESETS
+from agent.models.presets import PRESETS, ModelPreset
 from agent.prompts import first_messages
 from rl.rewards import SandboxReward
 from sandbox import Sandbox
@@ -35,8 +38,17 @@ class EvalSettings(BaseModel):
     samples: int = Field(1, ge=1)
     """Draws per task."""
     batch_size: int = Field(16, ge=1)
-    """Prompts per `generate` call."""
+    """Prompts per `generate` call (transformers)."""
     seed: int = 0
+    """transformers: the torch seed of the whole evaluation; vllm: draw j of every task is seeded `seed + j`."""
+    backend: Literal["transformers", "vllm"] = "transformers"
+    dtype: str = "bfloat16"
+    """Weights' dtype in the vllm engine (the same for the base and a trained model: their figures compare)."""
+
+    @classmethod
+    def from_preset(cls, preset: ModelPreset, **fields: Any) -> EvalSettings:
+        """Sampled as the model's preset says (its reply limit included), unless `fields` say otherwise."""
+        return cls(**{"sampling": preset.sampling, "max_tokens": preset.sampling.max_tokens, **fields})
 
 
 class EvalResult(BaseModel):
@@ -87,6 +99,31 @@ def generate(
     return outputs
 
 
+def generate_vllm(
+    model_dir: Path, prompts: Sequence[list[dict[str, str]]], settings: EvalSettings
+) -> list[str]:
+    """`settings.samples` completions per prompt, prompt by prompt in order, from one vLLM engine (stopped
+    after)."""
+    from agent.models.config import ModelConfig
+    from agent.models.vllm_backend import VLLMModel
+
+    model = VLLMModel(ModelConfig(backend="vllm", model=str(model_dir), dtype=settings.dtype))
+    try:
+        conversations = [
+            [Message.model_validate(m) for m in p] for p in prompts for _ in range(settings.samples)
+        ]
+        samplings = [
+            settings.sampling.model_copy(
+                update={"max_tokens": settings.max_tokens, "seed": settings.seed + draw}
+            )
+            for _ in prompts
+            for draw in range(settings.samples)
+        ]
+        return [reply.text for reply in model.chat_batch(conversations, samplings)]
+    finally:
+        model.close()
+
+
 def load_for_eval(model_dir: Path) -> tuple[Any, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -103,8 +140,12 @@ def evaluate(
 ) -> EvalResult:
     """Sample every task `settings.samples` times and grade each completion on its hidden tests."""
     settings = settings or EvalSettings()
-    model, tokenizer = load_for_eval(model_dir)
-    completions = generate(model, tokenizer, [first_messages(task) for task in tasks], settings)
+    prompts = [first_messages(task) for task in tasks]
+    if settings.backend == "vllm":
+        completions = generate_vllm(model_dir, prompts, settings)
+    else:
+        model, tokenizer = load_for_eval(model_dir)
+        completions = generate(model, tokenizer, prompts, settings)
     return score_completions(tasks, completions, pool, settings.samples)
 
 

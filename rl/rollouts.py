@@ -92,7 +92,8 @@ def export(
                 "status": record.status,
                 "exit_status": record.exit_status,
                 "code": record.code,
-                "messages": _chat(trajectory.get("messages", [])),
+                # the conversation its final answer came from: a restart's earlier attempts were out of view
+                "messages": _chat(trajectory.get("messages", [])[trajectory.get("attempt_start", 0) :]),
                 "trajectory": record.trajectory,
             }
             all_lines.write(json.dumps(line) + "\n")

@@ -24,7 +24,7 @@ def test_all_paths_open_with_the_same_messages(tmp_path: Path) -> None:
     assert opening[1]["content"] == prompts.problem_statement(task)
 
     model = ScriptedModel(["```python\ndef add(a, b):\n    return a + b\n```"])
-    single_shot_answer(model, task, RunConfig(suite="toy", backend="scripted", mode="single-shot"))
+    single_shot_answer(model, task, RunConfig(suite="toy", backend="scripted", mode="single-shot").agent)
     assert [m.as_chat() for m in model.calls[0]] == opening
 
     assert grpo_rows([task])[0]["prompt"] == opening
@@ -55,7 +55,7 @@ def test_without_a_system_prompt_every_path_puts_the_instructions_in_the_user_me
     assert not config.system_prompt and not config.plan
     model = ScriptedModel(["```python\ndef add(a, b):\n    return a + b\n```"])
     run = RunConfig(suite="toy", backend="scripted", mode="single-shot", agent=config)
-    single_shot_answer(model, task, run)
+    single_shot_answer(model, task, run.agent)
     assert [m.as_chat() for m in model.calls[0]] == opening
 
     context = SimpleNamespace(handle=SimpleNamespace(task=task), config=config)

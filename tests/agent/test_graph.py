@@ -11,6 +11,7 @@ from agent import prompts
 from agent.config import AgentConfig
 from agent.models.base import ModelReply, Sampling
 from agent.scripted import ScriptedModel
+from agent.seeds import derived_seed
 from agent.solve import SolveResult, solve
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
@@ -115,6 +116,18 @@ def test_a_reply_may_use_what_the_token_budget_has_left(
     assert result.tokens == 900 and result.exit_status == "budget_exhausted"
 
 
+def test_each_call_of_a_seeded_solve_draws_with_its_own_seed(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    """One seed for every call made a revision draw the failing reply's random numbers again."""
+    model = ScriptedModel(["plan", WRONG, RIGHT])
+    result = run(add_task, model, pool, tmp_path, sampling=Sampling(seed=7))
+    assert result.exit_status == "solved"
+    seeds = [s.seed for s in model.samplings]
+    assert seeds[0] == 7 and len(set(seeds)) == 3
+    assert seeds == [derived_seed(7, step) for step in range(3)]
+
+
 def test_code_that_already_failed_is_not_run_again(
     add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
 ) -> None:
@@ -127,6 +140,23 @@ def test_code_that_already_failed_is_not_run_again(
     assert tools[1]["content"] == tools[0]["content"] and tools[1]["result"] is None  # the earlier result
     told = model.calls[2][-1].content
     assert told.startswith(REPEATED) and tools[0]["content"] in told and prompts.REVISE in told
+
+
+def test_after_a_repeat_the_agent_can_restart_from_the_task_alone(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    model = ScriptedModel([WRONG, WRONG, RIGHT])
+    result = run(add_task, model, pool, tmp_path, plan=False, restart_on_repeat=True)
+    assert result.exit_status == "solved" and result.steps == 3
+    opening = prompts.first_messages(add_task, instruction=prompts.WRITE)
+    assert [m.as_chat() for m in model.calls[2]] == opening  # the failing attempts are out of view
+    assert [m.as_chat() for m in model.calls[0]] == opening
+    saved = json.loads(result.trajectory_path.read_text())
+    assert [e["restart"] for e in saved["events"] if e["type"] == "model"] == [False, False, True]
+    last_attempt = saved["messages"][saved["attempt_start"] :]
+    assert [m["content"] for m in last_attempt[:2]] == [m["content"] for m in opening]
+    replies = [m["content"] for m in last_attempt if m["role"] == "assistant"]
+    assert replies == [RIGHT] and WRONG in [m["content"] for m in saved["messages"]]
 
 
 def test_a_failing_backend_is_a_model_error(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:

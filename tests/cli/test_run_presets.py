@@ -21,7 +21,7 @@ PLAIN_PATH = "docs/examples/tasks.jsonl"
 def test_the_preset_and_the_options_given_are_recorded_in_the_config_and_trajectory(tmp_path: Path) -> None:
     out = tmp_path / "run"
     args = ["run", PLAIN_PATH, "--backend", "oracle", "--preset", "qwq", "--limit", "1", "--out", str(out)]
-    args += ["--native-tools"]
+    args += ["--native-tools", "--restart-on-repeat"]
     overrides = ["--temperature", "0.7", "--top-k", "20", "--max-tokens", "777", "--max-seconds", "120"]
     done = sandloop(*args, *overrides, "--plan")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -35,6 +35,7 @@ def test_the_preset_and_the_options_given_are_recorded_in_the_config_and_traject
     }
     assert (agent["max_seconds"], agent["plan"], agent["max_total_tokens"]) == (120, True, 6 * 777)
     assert agent["native_tools"] is True and qwq.native_tools is False
+    assert agent["restart_on_repeat"] is True and qwq.restart_on_repeat is False
     [record] = read_records(out)
     assert record.passed and record.trajectory
     trajectory = json.loads((out / record.trajectory).read_text())

@@ -147,6 +147,28 @@ def test_failed_trajectories_get_low_reward_and_no_sft(pool: SandboxPool, tmp_pa
     }
 
 
+def test_a_restarted_solve_exports_the_attempt_its_answer_came_from(
+    pool: SandboxPool, tmp_path: Path
+) -> None:
+    """After a restart the model saw only the new attempt: an SFT example of the whole record would teach it to
+    answer a conversation it never had."""
+    task = next(t for t in load_suite(SUITE) if t.id == "sum_list")
+    wrong, right = (
+        "```python\ndef sum_list(numbers):\n    return 0\n```",
+        "```python\ndef sum_list(numbers):\n    return sum(numbers)\n```",
+    )
+    agent = AgentConfig(max_steps=3, plan=False, restart_on_repeat=True)
+    config = RunConfig(suite=SUITE, backend="scripted", mode="agent", agent=agent)
+    run_dir = tmp_path / "run"
+    runner = SampleRunner(ScriptedModel([wrong, wrong, right]), pool, config, run_dir)
+    run_batch([task], config, runner, run_dir, LocalExecutor(1))
+    export([task], run_dir, tmp_path, heldout_percent=0)
+    (example,) = [json.loads(line) for line in (tmp_path / "sft.jsonl").read_text().splitlines()]
+    assert [m["role"] for m in example["messages"]] == ["system", "user", "assistant"]
+    assert example["messages"][-1]["content"] == right
+    assert example["messages"][:2] == prompts.first_messages(task, instruction=prompts.WRITE)
+
+
 def test_samples_whose_model_failed_are_not_exported(pool: SandboxPool, tmp_path: Path) -> None:
     tasks = load_suite(SUITE)
     right = "```python\ndef sum_list(numbers):\n    return sum(numbers)\n```"

@@ -1,0 +1,104 @@
+"""`python -m bench.trajectory_counts RUN_DIR...`: where an agent run's tokens and revisions went, counted from
+its saved trajectories (the run dirs of `sandloop run --mode agent` or bench.agent_vs_single).
+
+Counted per run dir: samples and their exit statuses; model calls and generated tokens by node (plan, write,
+revise); revisions, and of them those that repeated code which had already failed (the sandbox did not run it
+again: `tools.repeats`), those whose code differed, and samples solved only after a revision; replies cut at
+their token limit. The last line is one JSON object of every run dir's counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
+from rich.table import Table
+
+from batch.sample import TRAJECTORIES
+
+NODES = ("plan", "write", "revise")
+console = Console(highlight=False, width=200)
+
+
+class Counts(BaseModel):
+    """One run dir's trajectories, counted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    samples: int = 0
+    exit_status: dict[str, int] = Field(default_factory=dict)
+    calls: dict[str, int] = Field(default_factory=dict)
+    tokens: dict[str, int] = Field(default_factory=dict)
+    revisions: int = 0
+    repeated: int = 0
+    """Revisions whose code had already failed the public tests."""
+    new_code: int = 0
+    """Revisions whose code was run (it had not failed before)."""
+    solved_after_revision: int = 0
+    cut: int = 0
+    """Replies that ended at their token limit."""
+
+    def add(self, trajectory: dict[str, Any]) -> None:
+        self.samples += 1
+        status, calls, tokens = Counter(self.exit_status), Counter(self.calls), Counter(self.tokens)
+        status[str(trajectory.get("exit_status"))] += 1
+        events = trajectory["events"]
+        revised = False
+        for number, event in enumerate(events):
+            if event["type"] != "model":
+                continue
+            node = event["node"]
+            calls[node] += 1
+            tokens[node] += event["completion_tokens"]
+            self.cut += event.get("finish_reason") == "length"
+            if node != "revise" or not event.get("actions"):
+                continue
+            revised = True
+            self.revisions += 1
+            runs = [e for e in events[number + 1 :] if e["type"] == "tool"][:1]
+            if runs and runs[0].get("repeated"):
+                self.repeated += 1
+            elif runs:
+                self.new_code += 1
+        if revised and trajectory.get("exit_status") == "solved":
+            self.solved_after_revision += 1
+        self.exit_status, self.calls, self.tokens = dict(status), dict(calls), dict(tokens)
+
+
+def count_run(run_dir: Path) -> Counts:
+    counts = Counts()
+    for path in sorted((run_dir / TRAJECTORIES).glob("*.json")):
+        counts.add(json.loads(path.read_text(encoding="utf-8")))
+    return counts
+
+
+def table(results: dict[str, Counts]) -> Table:
+    headers = ("run", "samples", "exit status", *(f"{n} calls/tokens" for n in NODES), "revisions")
+    view = Table(*headers, box=None, header_style="bold")
+    for name, c in results.items():
+        view.add_row(
+            name,
+            str(c.samples),
+            " ".join(f"{k} {v}" for k, v in sorted(c.exit_status.items())),
+            *(f"{c.calls.get(n, 0)}/{c.tokens.get(n, 0)}" for n in NODES),
+            f"{c.revisions}: {c.repeated} repeated, {c.new_code} new, {c.solved_after_revision} solved after; "
+            f"{c.cut} cut",
+        )
+    return view
+
+
+def main(run_dirs: list[Path]) -> dict[str, Any]:
+    results = {str(path): count_run(path) for path in run_dirs}
+    console.print(table(results))
+    return {name: counts.model_dump() for name, counts in results.items()}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("run_dirs", nargs="+", type=Path, help="agent run dirs (with trajectories/)")
+    print(json.dumps(main(parser.parse_args().run_dirs)))
