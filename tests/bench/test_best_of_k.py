@@ -102,6 +102,7 @@ def test_every_arm_runs_through_the_batch_runner(pool: SandboxPool, tmp_path: Pa
         steps=2,
         k=2,
         plan=False,
+        restart_on_repeat=True,
         limit=None,
     )
     run_seed(bench, arms, 0, 1, args)  # a first round over one task, then the run extended to both
@@ -115,7 +116,7 @@ def test_every_arm_runs_through_the_batch_runner(pool: SandboxPool, tmp_path: Pa
     single_tokens = {r.task_id: r.tokens for r in arms["single-shot"].records}
     assert all(r.tokens <= single_tokens[r.task_id] for r in arms["best-of-k"].records)
     assert (tmp_path / "b64-k2-reply-s1" / "results.jsonl").is_file()  # the second reply's run, seed 1
-    assert (tmp_path / "b64-steps2-plan0-agent-s0" / "trajectories").is_dir()
+    assert (tmp_path / "b64-steps2-plan0-restart1-agent-s0" / "trajectories").is_dir()
     line = progress(arms, 2, 1, 3.0)
     assert line.startswith("first 2 tasks x 1 samples (3 s): agent pass@1 1.000")
     assert "best-of-k pass@1 1.000" in line
