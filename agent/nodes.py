@@ -56,12 +56,11 @@ def _merge_user_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _conversation(
-    state: AgentState, context: AgentContext, prompt: str
+    state: AgentState, context: AgentContext, prompt: str, restart: bool = False
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The messages to send (the current attempt's: a restart opens a new one), and the ones this turn adds to
     the state."""
-    messages = list(state.get("messages", []))
-    history = [] if state.get("restart") else messages[state.get("attempt_start", 0) :]
+    history = [] if restart else state.get("messages", [])[state.get("attempt_start", 0) :]
     if history:
         added = [{"role": "user", "content": prompt}]
     else:
@@ -87,7 +86,8 @@ def _ask(
     if expect_action and state.get("format_errors", 0):
         last_cut = any(e.get("thinking_cut") for e in state.get("events", [])[-1:])
         prompt = prompts.THINKING_CUT if last_cut else prompts.NO_ACTION
-    send, added = _conversation(state, context, prompt)
+    restart = restarting(state, context)
+    send, added = _conversation(state, context, prompt, restart)
     started = time.monotonic()
     try:
         reply, fitted = chat_within_window(
@@ -117,7 +117,7 @@ def _ask(
         "text_tool_calls": reply.text_tool_calls,
         "malformed_tool_calls": reply.malformed_tool_calls,
         "thinking_cut": reply.thinking_cut,
-        "restart": bool(state.get("restart")),
+        "restart": restart,
         "finish_reason": reply.finish_reason,
         "prompt_tokens": reply.prompt_tokens,
         "completion_tokens": reply.completion_tokens,
@@ -128,7 +128,7 @@ def _ask(
     update: dict[str, Any] = {
         "messages": [*added, assistant],
         "events": [event],
-        **_attempt_update(state),
+        **({"attempt_start": len(state.get("messages", []))} if restart else {}),
         "pending": actions,
         "steps": state.get("steps", 0) + 1,
         "tokens": state.get("tokens", 0) + reply.completion_tokens,
@@ -142,11 +142,12 @@ def _ask(
     return update
 
 
-def _attempt_update(state: AgentState) -> dict[str, Any]:
-    """A call that restarts opens the new attempt where its messages begin."""
-    if not state.get("restart"):
-        return {}
-    return {"restart": False, "attempt_start": len(state.get("messages", []))}
+def restarting(state: AgentState, context: AgentContext) -> bool:
+    """Does the next call open the task afresh: the last test run repeated code that had already failed, and
+    the config says to restart then (`AgentConfig.restart_on_repeat`)."""
+    return context.config.restart_on_repeat and any(
+        e["type"] == "tool" and e.get("repeated") for e in _since_last_model_call(state)
+    )
 
 
 def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
@@ -160,7 +161,9 @@ def write(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
 
 
 def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-    if state.get("restart"):  # the task afresh: the conversation that led to the repeat is out of view
+    if restarting(
+        state, runtime.context
+    ):  # the task afresh: the conversation that led to the repeat is out of view
         return _ask(state, runtime.context, "revise", prompts.WRITE, expect_action=True)
     tested = any(
         e["type"] == "tool" and e.get("tests_passed") is False for e in _since_last_model_call(state)
@@ -236,8 +239,6 @@ def execute(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         update["messages"].append({"role": "user", "content": "\n\n".join(feedback)})
     update["files"] = files
     update["failed_runs"] = failed
-    if runtime.context.config.restart_on_repeat and any(e["repeated"] for e in update["events"]):
-        update["restart"] = True
     update["seconds"] = state.get("seconds", 0.0) + time.monotonic() - started
     return update
 

@@ -17,8 +17,6 @@ class AgentState(TypedDict, total=False):
     those of the current attempt: from `attempt_start` on."""
     attempt_start: int
     """Where in `messages` the current attempt's conversation opens (0 until a restart)."""
-    restart: bool
-    """The next call opens the task afresh (`AgentConfig.restart_on_repeat`, after a repeated failure)."""
     events: Annotated[list[dict[str, Any]], operator.add]
     """The trajectory: every model call (with its thinking), tool call and result, with timings."""
     files: dict[str, str]

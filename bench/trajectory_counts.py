@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -45,29 +44,28 @@ class Counts(BaseModel):
 
     def add(self, trajectory: dict[str, Any]) -> None:
         self.samples += 1
-        status, calls, tokens = Counter(self.exit_status), Counter(self.calls), Counter(self.tokens)
-        status[str(trajectory.get("exit_status"))] += 1
+        status = str(trajectory.get("exit_status"))
+        self.exit_status[status] = self.exit_status.get(status, 0) + 1
         events = trajectory["events"]
         revised = False
         for number, event in enumerate(events):
             if event["type"] != "model":
                 continue
             node = event["node"]
-            calls[node] += 1
-            tokens[node] += event["completion_tokens"]
+            self.calls[node] = self.calls.get(node, 0) + 1
+            self.tokens[node] = self.tokens.get(node, 0) + event["completion_tokens"]
             self.cut += event.get("finish_reason") == "length"
             if node != "revise" or not event.get("actions"):
                 continue
             revised = True
             self.revisions += 1
-            runs = [e for e in events[number + 1 :] if e["type"] == "tool"][:1]
-            if runs and runs[0].get("repeated"):
+            run = next((e for e in events[number + 1 :] if e["type"] == "tool"), None)
+            if run is not None and run.get("repeated"):
                 self.repeated += 1
-            elif runs:
+            elif run is not None:
                 self.new_code += 1
-        if revised and trajectory.get("exit_status") == "solved":
+        if revised and status == "solved":
             self.solved_after_revision += 1
-        self.exit_status, self.calls, self.tokens = dict(status), dict(calls), dict(tokens)
 
 
 def count_run(run_dir: Path) -> Counts:

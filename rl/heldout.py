@@ -22,6 +22,7 @@ from agent.messages import Message
 from agent.models.base import Sampling
 from agent.models.presets import PRESETS, ModelPreset
 from agent.prompts import first_messages
+from agent.seeds import derived_seed
 from rl.rewards import SandboxReward
 from sandbox import Sandbox
 from tasks.spec import TaskSpec
@@ -40,7 +41,8 @@ class EvalSettings(BaseModel):
     batch_size: int = Field(16, ge=1)
     """Prompts per `generate` call (transformers)."""
     seed: int = 0
-    """transformers: the torch seed of the whole evaluation; vllm: draw j of every task is seeded `seed + j`."""
+    """transformers: the torch seed of the whole evaluation; vllm: draw j of every task is seeded
+    `derived_seed(seed, j)` (agent.seeds: `seed` itself for the first)."""
     backend: Literal["transformers", "vllm"] = "transformers"
     dtype: str = "bfloat16"
     """Weights' dtype in the vllm engine (the same for the base and a trained model: their figures compare)."""
@@ -114,7 +116,7 @@ def generate_vllm(
         ]
         samplings = [
             settings.sampling.model_copy(
-                update={"max_tokens": settings.max_tokens, "seed": settings.seed + draw}
+                update={"max_tokens": settings.max_tokens, "seed": derived_seed(settings.seed, draw)}
             )
             for _ in prompts
             for draw in range(settings.samples)
