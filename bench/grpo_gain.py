@@ -7,6 +7,8 @@ GRPO step take many minutes on a CPU), SAMPLES draws per task, through vLLM (`rl
 backend vllm: one engine per evaluation, stopped before training goes on); trained with TRL's GRPOTrainer on the
 train split with the sandbox reward on the CPU, with LoRA adapters (rank R on every linear layer; `--lora-rank
 0`: full fine-tuning), once per seed, then each trained model (adapters merged) is sampled the same way.
+GRPO trains only on the train tasks the starting model passes sometimes but not always (FILTER_SAMPLES draws,
+rl.difficulty): the others give a group no reward spread, so no gradient.
 
 Seeds: the training seed (data order, rollout sampling) varies; the evaluation's sampling seeds are fixed
 (EVAL_SEED) in every evaluation. The "before" evaluation is therefore the same model sampled with the same
@@ -25,6 +27,8 @@ import argparse
 import json
 import resource
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -34,15 +38,20 @@ from rich.table import Table
 from agent.models.embedded import default_model, embedded_model_dir
 from agent.models.presets import ModelPreset, PresetOverrides, resolve_preset
 from bench.seed_spread import Spread, spread
+from rl.difficulty import cached_pass_rates, with_signal
 from rl.grpo import GrpoSettings, run_grpo
 from rl.heldout import EvalResult, EvalSettings, evaluate
 from rl.training import LoraSettings
-from sandbox import PoolConfig, SandboxPool
+from sandbox import PoolConfig, Sandbox, SandboxPool
 from tasks.generated import generated_suite
+from tasks.spec import TaskSpec
 
 DEFAULT_STEPS = 10
 DEFAULT_SEEDS = (0, 1)
 SAMPLES = 2
+FILTER_SAMPLES = 4
+"""Draws per training task of the starting model whose pass rate picks the tasks GRPO trains on
+(rl.difficulty): a task passed 4 of 4 (or 0 of 4) times gives a group of 4 no reward spread."""
 TOKENS = 256
 """Reply limit of the rollouts and the evaluations: the 0.5B's single-shot replies on the held-out split average
 55 tokens (bench.agent_vs_single, 132 replies), so few are cut, while a step's longest completion stays short."""
@@ -55,6 +64,8 @@ over thousands."""
 LORA_LEARNING_RATE = 1e-4
 """LoRA's usual order (adapters start at zero and move only through their low-rank product)."""
 OUT = Path("runs/bench-grpo-gain")
+RATES = Path("runs/pass-rates")
+"""Where the starting model's pass rates on the train tasks are kept (`Recipe.training_tasks`)."""
 METRICS = (("mean_reward", "mean reward"), ("pass_at_1", "pass@1"), ("no_answer", "no code block"))
 
 console = Console(highlight=False)
@@ -156,6 +167,22 @@ class Recipe(BaseModel):
             lora=self.lora,
         )
 
+    def training_tasks(self, model_dir: Path, train: Sequence[TaskSpec], pool: Sandbox) -> list[TaskSpec]:
+        """The train tasks the starting model passes sometimes, not always (rl.difficulty: measured once, saved
+        under RATES, reused by any bench that trains the same model the same way)."""
+        settings = self.evaluation.model_copy(update={"samples": FILTER_SAMPLES})
+        started = time.perf_counter()
+        saved = RATES / f"{model_dir.name}-train.json"
+        rates = cached_pass_rates(saved, model_dir, train, pool, settings)
+        kept = with_signal(train, rates)
+        counts = Counter(rates.rates[task.id] for task in train)
+        histogram = ", ".join(f"{rate:.2f}: {counts[rate]}" for rate in sorted(counts))
+        console.print(
+            f"train tasks with a GRPO signal: {len(kept)} of {len(train)} (pass rate over {FILTER_SAMPLES} draws "
+            f"-> tasks: {histogram}; {time.perf_counter() - started:.0f} s)"
+        )
+        return kept
+
     def describe(self) -> str:
         tuning = f"LoRA rank {self.lora.rank}" if self.lora else "full fine-tuning"
         return f"{self.model}, replies <= {TOKENS} tokens, {tuning}, learning rate {self.learning_rate:g}"
@@ -179,6 +206,7 @@ def main(
         before = evaluate(base, heldout, pool, settings)
         eval_s = time.perf_counter() - started
         console.print(f"before (shared by every seed): {before.model_dump()} ({eval_s:.0f} s)")
+        train = recipe.training_tasks(base, train, pool)
         for seed in seeds:
             started = time.perf_counter()
             grpo = recipe.grpo(base, out / f"seed-{seed}", steps, seed)
@@ -206,7 +234,8 @@ def main(
     summary.add_row(f"{len(runs)} seeds", pass_gain.label(), reward_gain.label())
     console.print(summary)
     console.print(
-        f"{len(heldout)} held-out tasks x {SAMPLES} samples (eval seed {EVAL_SEED}); {steps} GRPO steps per seed; "
+        f"{len(heldout)} held-out tasks x {SAMPLES} samples (eval seed {EVAL_SEED}); {steps} GRPO steps per seed "
+        f"on {len(train)} train tasks; "
         f"{recipe.describe()}; one evaluation {eval_s:.0f} s"
     )
     return {
@@ -217,6 +246,7 @@ def main(
         "max_tokens": TOKENS,
         "learning_rate": recipe.learning_rate,
         "heldout_tasks": len(heldout),
+        "train_tasks": len(train),
         "samples_per_task": SAMPLES,
         "eval_seed": EVAL_SEED,
         "eval_seconds": round(eval_s, 1),

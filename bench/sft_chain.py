@@ -6,7 +6,8 @@
    generated TRAIN split, K samples each, and exports `sft.jsonl`: the passing trajectories, de-duplicated
    (rl/rollouts.py). No reference solution is added: the data is the model's own (rejection sampling).
 2. `rl.sft.run_sft` trains M steps on it.
-3. GRPO (`rl.grpo.run_grpo`) for N steps from the SFT model and from the base model, same seed and settings.
+3. GRPO (`rl.grpo.run_grpo`) for N steps from the SFT model and from the base model, same seed and settings, on
+   the train tasks the base model passes sometimes, not always (bench.grpo_gain's `Recipe.training_tasks`).
 4. Held-out pass@1 and mean reward (`rl.heldout.evaluate` through vLLM, as bench.grpo_gain: 66 tasks x 2
    samples, fixed evaluation seeds) of base, SFT only, SFT -> GRPO and GRPO alone, side by side.
 
@@ -164,6 +165,8 @@ def main(
     )
     with SandboxPool(PoolConfig(size=2)) as pool:
         evaluated("base", base, pool)
+        train = recipe.training_tasks(base, train, pool)
+        chain.figures["settings"]["grpo_train_tasks"] = len(train)
         if data.sft_examples:
             started = time.perf_counter()
             sft = run_sft(

@@ -23,7 +23,7 @@ from agent.models.base import Sampling
 from agent.models.presets import PRESETS, ModelPreset
 from agent.prompts import first_messages
 from agent.seeds import derived_seed
-from rl.rewards import SandboxReward
+from rl.rewards import SandboxReward, Score
 from sandbox import Sandbox
 from tasks.spec import TaskSpec
 
@@ -142,22 +142,32 @@ def evaluate(
 ) -> EvalResult:
     """Sample every task `settings.samples` times and grade each completion on its hidden tests."""
     settings = settings or EvalSettings()
+    return summarize(tasks, sample_and_score(model_dir, tasks, pool, settings))
+
+
+def sample_and_score(
+    model_dir: Path, tasks: Sequence[TaskSpec], pool: Sandbox, settings: EvalSettings
+) -> list[Score]:
+    """`settings.samples` graded completions per task, task by task in order."""
     prompts = [first_messages(task) for task in tasks]
     if settings.backend == "vllm":
         completions = generate_vllm(model_dir, prompts, settings)
     else:
         model, tokenizer = load_for_eval(model_dir)
         completions = generate(model, tokenizer, prompts, settings)
-    return score_completions(tasks, completions, pool, settings.samples)
+    return score_draws(tasks, completions, pool, settings.samples)
 
 
-def score_completions(
+def score_draws(
     tasks: Sequence[TaskSpec], completions: Sequence[str], pool: Sandbox, samples: int = 1
-) -> EvalResult:
-    """The figures of `samples` completions per task (task by task, in order), each graded and rewarded by
-    the one reward (rl/rewards.py) with the default settings."""
+) -> list[Score]:
+    """Each of `samples` completions per task (task by task, in order) graded and rewarded by the one reward
+    (rl/rewards.py) with the default settings."""
     graded = [task for task in tasks for _ in range(samples)]
-    scores = SandboxReward(pool).score(graded, completions)
+    return SandboxReward(pool).score(graded, completions)
+
+
+def summarize(tasks: Sequence[TaskSpec], scores: Sequence[Score]) -> EvalResult:
     count = max(len(scores), 1)
     return EvalResult(
         tasks=len(tasks),
@@ -166,3 +176,10 @@ def score_completions(
         pass_at_1=sum(score.status == "passed" for score in scores) / count,
         no_answer=sum(score.status == "no_answer" for score in scores) / count,
     )
+
+
+def score_completions(
+    tasks: Sequence[TaskSpec], completions: Sequence[str], pool: Sandbox, samples: int = 1
+) -> EvalResult:
+    """The figures of `samples` completions per task (task by task, in order)."""
+    return summarize(tasks, score_draws(tasks, completions, pool, samples))

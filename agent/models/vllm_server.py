@@ -22,7 +22,7 @@ from types import TracebackType
 from pydantic import BaseModel, ConfigDict
 
 from agent.models.errors import ModelError
-from agent.models.vllm_backend import on_cpu_build
+from agent.models.vllm_backend import cpu_build_env, on_cpu_build
 
 HERMES_TOOLS = ["--enable-auto-tool-choice", "--tool-call-parser", "hermes"]
 """Server-side tool calls of the Qwen2.5 family: its chat template writes Hermes `<tool_call>` JSON."""
@@ -87,7 +87,7 @@ class VLLMServer:
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> VLLMServer:
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": str(self.settings.kv_cache_gib)}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", **cpu_build_env(self.settings.kv_cache_gib)}
         with self.log.open("wb") as sink:
             self._process = subprocess.Popen(
                 server_command(self.settings, self.port),

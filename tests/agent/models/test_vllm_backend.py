@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,14 @@ from agent.models.base import Sampling
 from agent.models.config import ModelConfig, VLLMEngine
 from agent.models.embedded import DEFAULT_MODEL
 from agent.models.errors import ContextOverflowError, ModelError
-from agent.models.vllm_backend import NOT_INSTALLED, VLLMModel, engine_arguments, on_cpu_build
+from agent.models.vllm_backend import (
+    FEW_CORES,
+    NOT_INSTALLED,
+    VLLMModel,
+    cpu_build_env,
+    engine_arguments,
+    on_cpu_build,
+)
 from agent.reasoning import answer_code_block
 from tests.agent.models.vllm_fixtures import CONTEXT_WINDOW, scripted
 
@@ -60,6 +68,26 @@ def test_engine_arguments_carry_every_setting() -> None:
     # an embedded model's copy is saved in float32 (nothing lost to the copy): it runs in bfloat16
     embedded = engine_arguments(ModelConfig(backend="vllm", model=DEFAULT_MODEL), "/cache/copy")
     assert embedded["dtype"] == "bfloat16"
+
+
+def test_cpu_build_computes_on_every_core_of_a_small_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("VLLM_CPU_KVCACHE_SPACE", "VLLM_CPU_OMP_THREADS_BIND", "VLLM_CPU_NUM_OF_RESERVED_CPU"):
+        monkeypatch.delenv(name, raising=False)
+    cores = sorted(os.sched_getaffinity(0))
+    env = cpu_build_env(3)
+    assert env["VLLM_CPU_KVCACHE_SPACE"] == "3"
+    if len(cores) < FEW_CORES:
+        assert env["VLLM_CPU_OMP_THREADS_BIND"] == ",".join(map(str, cores))
+        assert env["VLLM_CPU_NUM_OF_RESERVED_CPU"] == "0"
+    else:
+        assert "VLLM_CPU_OMP_THREADS_BIND" not in env
+
+
+def test_cpu_build_env_leaves_the_users_own_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VLLM_CPU_OMP_THREADS_BIND", "nobind")
+    monkeypatch.setenv("VLLM_CPU_KVCACHE_SPACE", "9")
+    env = cpu_build_env(3)
+    assert "VLLM_CPU_OMP_THREADS_BIND" not in env and "VLLM_CPU_KVCACHE_SPACE" not in env
 
 
 @pytest.mark.skipif(INSTALLED, reason="vLLM is installed here")
