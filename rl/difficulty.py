@@ -46,7 +46,7 @@ def measure_pass_rates(
     scores = sample_and_score(model_dir, tasks, pool, settings)
     per_task = [scores[i : i + settings.samples] for i in range(0, len(scores), settings.samples)]
     rates = {
-        task.id: sum(score.status == "passed" for score in draws) / len(draws)
+        task.id: sum(score.passed for score in draws) / len(draws)
         for task, draws in zip(tasks, per_task, strict=True)
     }
     return PassRates(model_dir=str(model_dir), settings=settings, rates=rates)

@@ -173,7 +173,7 @@ def summarize(tasks: Sequence[TaskSpec], scores: Sequence[Score]) -> EvalResult:
         tasks=len(tasks),
         completions=len(scores),
         mean_reward=sum(score.reward or 0.0 for score in scores) / count,
-        pass_at_1=sum(score.status == "passed" for score in scores) / count,
+        pass_at_1=sum(score.passed for score in scores) / count,
         no_answer=sum(score.status == "no_answer" for score in scores) / count,
     )
 

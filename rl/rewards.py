@@ -40,6 +40,11 @@ class Score(BaseModel):
     infra_error: bool
     message: str | None = None
 
+    @property
+    def passed(self) -> bool:
+        """Every hidden test passed: what pass@1 and a task's pass rate count."""
+        return self.status == "passed"
+
 
 def outcome(verdict: Verdict, mode: RewardMode) -> float:
     """The sandbox's part of the reward, in [0, 1]; exactly 1.0 only for status `passed`."""
