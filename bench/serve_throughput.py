@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from agent.models.child_server import free_port
 from bench.humaneval_samples import canonical_program, check_program, load_problems
 from sandbox import Limits, PoolConfig, RunJob, SandboxPool
 from sandbox.image.recipe import image_tag
@@ -33,18 +33,11 @@ ROOT = Path(__file__).parents[1]
 IN_FLIGHT = (1, 16, 64)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def start_server(*options: str) -> tuple[subprocess.Popen[bytes], str]:
     """A `sandloop serve` process on a free port (extra `options` passed on), once it answers a ping."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",

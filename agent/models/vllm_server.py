@@ -7,21 +7,16 @@ process share one process group, so a stop never leaves the engine behind.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from types import TracebackType
 
 from pydantic import BaseModel, ConfigDict
 
-from agent.models.errors import ModelError
+from agent.models.child_server import free_port, stop_process_group, wait_until_answers
 from agent.models.vllm_backend import cpu_build_env, on_cpu_build
 
 HERMES_TOOLS = ["--enable-auto-tool-choice", "--tool-call-parser", "hermes"]
@@ -41,13 +36,6 @@ class ServerSettings(BaseModel):
     """`VLLM_CPU_KVCACHE_SPACE`: the CPU build otherwise reserves most of the RAM."""
     extra: tuple[str, ...] = ()
     """More server flags (a tool-call parser, a reasoning parser)."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def server_command(settings: ServerSettings, port: int) -> list[str]:
@@ -76,7 +64,8 @@ def server_command(settings: ServerSettings, port: int) -> list[str]:
 
 
 class VLLMServer:
-    """`with VLLMServer(settings, log) as server:` a server answering at `server.url` (`.../v1`)."""
+    """`with VLLMServer(settings, log) as server:` a server answering at `server.url` (`.../v1`). Or `start()`
+    several, then `wait_until_ready()` each: they load side by side."""
 
     def __init__(self, settings: ServerSettings, log: Path, ready_within_s: float = 420.0) -> None:
         self.settings = settings
@@ -85,9 +74,11 @@ class VLLMServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self._process: subprocess.Popen[bytes] | None = None
+        self._deadline = 0.0
 
-    def __enter__(self) -> VLLMServer:
+    def start(self) -> None:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", **cpu_build_env(self.settings.kv_cache_gib)}
+        self._deadline = time.monotonic() + self.ready_within_s
         with self.log.open("wb") as sink:
             self._process = subprocess.Popen(
                 server_command(self.settings, self.port),
@@ -96,11 +87,22 @@ class VLLMServer:
                 env=env,
                 start_new_session=True,  # one process group: stop() ends the engine with the server
             )
+
+    def wait_until_ready(self, tail_lines: int = 1) -> None:
+        """Return once the started server answers; stop it and raise a ModelError if it exits or does not
+        answer within `ready_within_s` of its start."""
+        assert self._process is not None, "start() the server first"
         try:
-            self._wait_until_ready()
+            wait_until_answers(
+                self.url, self._process, self.log, "the vLLM server", self._deadline, 1.0, tail_lines
+            )
         except BaseException:
             self.stop()
             raise
+
+    def __enter__(self) -> VLLMServer:
+        self.start()
+        self.wait_until_ready()
         return self
 
     def __exit__(
@@ -108,42 +110,7 @@ class VLLMServer:
     ) -> None:
         self.stop()
 
-    def _wait_until_ready(self) -> None:
-        assert self._process is not None
-        deadline = time.monotonic() + self.ready_within_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise ModelError(
-                    f"the vLLM server exited with {self._process.returncode}: {self._log_tail()}"
-                )
-            with (
-                contextlib.suppress(urllib.error.URLError, OSError),
-                urllib.request.urlopen(f"{self.url}/models", timeout=2) as answer,
-            ):
-                if answer.status == 200:
-                    return
-            time.sleep(1.0)
-        raise ModelError(
-            f"the vLLM server did not answer within {self.ready_within_s:.0f} s: {self._log_tail()}"
-        )
-
-    def _log_tail(self) -> str:
-        lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
-        return lines[-1] if lines else f"no output (log {self.log})"
-
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is not None:
             stop_process_group(process)
-
-
-def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the server's whole group (its engine with it, even when the server failed to start), SIGKILL
-    to whatever is left after 30 s."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=30)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,20 +14,13 @@ import pytest
 
 from agent.messages import Message
 from agent.models.base import Sampling
+from agent.models.child_server import free_port, wait_until_answers
 from agent.models.config import ModelConfig
 from agent.models.errors import ModelError
 from agent.models.openai_backend import OpenAIModel
 from tasks.infra_retry import InfraRetry
-from tests.support.openai_server import wait_until_ready
 
 READY_WITHIN_S = 120
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def serve_command(cli: Path, model_dir: Path, port: int) -> list[str]:
@@ -64,7 +56,9 @@ def server(embedded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             serve_command(cli, embedded_dir, port), stdout=sink, stderr=subprocess.STDOUT, env=env
         )
     try:
-        wait_until_ready(url, process, log, "transformers serve", time.monotonic() + READY_WITHIN_S, 0.5)
+        wait_until_answers(
+            url, process, log, "transformers serve", time.monotonic() + READY_WITHIN_S, 0.5, 40
+        )
         yield url
     finally:
         process.terminate()

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.models.vllm_server import free_port, stop_process_group
-from tests.support.openai_server import wait_until_ready
+from agent.models.vllm_server import ServerSettings, VLLMServer
 
 READY_WITHIN_S = 420
 CONTEXT_WINDOW = 1024
@@ -65,48 +62,20 @@ class VLLMServers:
     """Base URL of the server with no parser: replies come back as the raw text."""
 
 
-def _command(model_dir: Path, port: int, extra: list[str]) -> list[str]:
-    # the `vllm` console script of the CPU build fails on its distribution name: run the module
-    return [
-        sys.executable,
-        "-m",
-        "vllm.entrypoints.openai.api_server",
-        "--model",
-        str(model_dir),
-        "--served-model-name",
-        SERVED_NAME,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--max-model-len",
-        str(CONTEXT_WINDOW),
-        "--enforce-eager",
-        *extra,
-    ]
-
-
 def start_servers(model_dir: Path, logs: Path, stack: ExitStack) -> VLLMServers:
     """Start both servers at once (each stopped when `stack` closes); return when both answer."""
     started = time.monotonic()
-    urls: list[str] = []
-    waits = []
+    servers = []
     for name, extra in (("with-parsers", PARSERS), ("plain", [])):
-        port = free_port()
-        log = logs / f"vllm-{name}.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                _command(model_dir, port, extra),
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env=engine_env(),
-                start_new_session=True,  # one process group: stopped with its engine
-            )
-        stack.callback(stop_process_group, process)
-        url = f"http://127.0.0.1:{port}/v1"
-        urls.append(url)
-        waits.append((url, process, log))
-    for url, process, log in waits:
-        wait_until_ready(url, process, log, "the vLLM server", started + READY_WITHIN_S)
+        settings = ServerSettings(
+            model_dir=model_dir, served_name=SERVED_NAME, max_model_len=CONTEXT_WINDOW, dtype="auto",
+            kv_cache_gib=1, extra=tuple(extra),
+        )  # fmt: skip
+        server = VLLMServer(settings, logs / f"vllm-{name}.log", ready_within_s=READY_WITHIN_S)
+        server.start()
+        stack.callback(server.stop)
+        servers.append(server)
+    for server in servers:
+        server.wait_until_ready(tail_lines=40)
     print(f"\nvLLM servers ready in {time.monotonic() - started:.1f} s")
-    return VLLMServers(with_parsers=urls[0], plain=urls[1])
+    return VLLMServers(with_parsers=servers[0].url, plain=servers[1].url)
