@@ -41,6 +41,7 @@ from bench.seed_spread import Spread, spread
 from rl.difficulty import cached_pass_rates, with_signal
 from rl.grpo import GrpoSettings, run_grpo
 from rl.heldout import EvalResult, EvalSettings, evaluate
+from rl.sft import SftSettings
 from rl.training import LoraSettings
 from sandbox import PoolConfig, Sandbox, SandboxPool
 from tasks.generated import generated_suite
@@ -166,6 +167,14 @@ class Recipe(BaseModel):
             seed=seed,
             lora=self.lora,
         )
+
+    def sft(self, data: Path, model_dir: Path, out: Path, steps: int, seed: int) -> SftSettings:
+        """The SFT run of the cold-start chain: the same adapters and learning rate as the GRPO arms (SFT's default
+        rate is full fine-tuning's, too small for adapters that start at zero)."""
+        return SftSettings(
+            data=data, model_dir=model_dir, out=out, steps=steps, seed=seed, max_length=1024, lora=self.lora,
+            learning_rate=self.learning_rate,
+        )  # fmt: skip
 
     def training_tasks(self, model_dir: Path, train: Sequence[TaskSpec], pool: Sandbox) -> list[TaskSpec]:
         """The train tasks the starting model passes sometimes, not always (rl.difficulty: measured once, saved

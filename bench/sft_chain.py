@@ -36,7 +36,7 @@ from agent.models.embedded import embedded_model_dir
 from bench.grpo_gain import EVAL_SEED, LORA_RANK, METRICS, SAMPLES, TOKENS, Recipe
 from rl.grpo import run_grpo
 from rl.heldout import EvalResult, evaluate
-from rl.sft import SftSettings, run_sft
+from rl.sft import run_sft
 from sandbox import PoolConfig, SandboxPool
 from tasks.generated import generated_suite, suite_name
 
@@ -170,10 +170,8 @@ def main(
         if data.sft_examples:
             started = time.perf_counter()
             sft = run_sft(
-                SftSettings(data=out / "rollouts" / "sft.jsonl", model_dir=base, out=out / "sft",
-                            steps=sft_steps, seed=seed, max_length=1024, lora=recipe.lora),
-                console,
-            )  # fmt: skip
+                recipe.sft(out / "rollouts" / "sft.jsonl", base, out / "sft", sft_steps, seed), console
+            )
             chain.record("sft", time.perf_counter() - started, sft_model=str(sft.final_dir))
             evaluated("sft", sft.final_dir, pool)
             started = time.perf_counter()

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rich.console import Console
 
 from rl.train_log import LOSS_KEY, LOSS_SERIES, SFT_HEADLINE, StepLogCallback, plot_curve
@@ -55,7 +55,16 @@ class SftRow(BaseModel):
     split: Literal["train", "heldout"]
     """The task's split (tasks.splits.split_of); held-out rows are skipped."""
     messages: list[dict[str, Any]] = Field(min_length=2)
-    """The conversation up to its last assistant turn."""
+    """The conversation up to its last assistant turn (the answer learned)."""
+
+    @field_validator("messages")
+    @classmethod
+    def _ends_on_the_answer(cls, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        role = messages[-1].get("role")
+        if role != "assistant":
+            raise ValueError(f"the last message is a {role!r} turn, not the assistant's answer")
+        return messages
+
     tools: list[dict[str, Any]] | None = None
     """Tool schemas, when the conversation called tools."""
 
@@ -97,10 +106,15 @@ def read_sft_rows(path: Path) -> SftData:
 
 
 def sft_dataset(rows: list[SftRow]) -> Any:
-    """A conversational `datasets.Dataset` (`messages`, plus `tools` when any row has them)."""
+    """A conversational prompt-completion `datasets.Dataset`: the completion is the last assistant turn (the answer
+    that passed), the prompt everything before it. TRL then takes the loss on the completion's tokens only
+    (`completion_only_loss`): the model learns its answer, not the system prompt, the task text or the feedback."""
     from datasets import Dataset
 
-    columns: dict[str, list[Any]] = {"messages": [row.messages for row in rows]}
+    columns: dict[str, list[Any]] = {
+        "prompt": [row.messages[:-1] for row in rows],
+        "completion": [row.messages[-1:] for row in rows],
+    }
     if any(row.tools for row in rows):
         columns["tools"] = [row.tools for row in rows]
     return Dataset.from_dict(columns)

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("trl")
 
-from rl.sft import SftSettings, run_sft  # only once TRL is known to import
+from rl.sft import SftSettings, build_trainer, read_sft_rows, run_sft  # only once TRL is known to import
 from rl.training import TrainingError, checkpoints
 from tests.support.cli_process import sandloop
 
@@ -136,6 +136,31 @@ def test_a_bad_line_is_one_error_naming_file_and_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{bad}:1: messages:" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_export_row_must_end_on_the_answer(tmp_path: Path) -> None:
+    bad = tmp_path / "sft.jsonl"
+    messages = [{"role": "assistant", "content": "x = 1"}, {"role": "user", "content": "passed"}]
+    bad.write_text("\n" + json.dumps({"task_id": "a", "split": "train", "messages": messages}) + "\n")
+    with pytest.raises(TrainingError) as raised:
+        read_sft_rows(bad)
+    assert str(raised.value) == (
+        f"{bad}:2: messages: Value error, the last message is a 'user' turn, not the assistant's answer"
+    )
+
+
+def test_the_loss_is_taken_on_the_answer_only(sft_file: Path, tmp_path: Path) -> None:
+    """TRL's own tokenizing and collator: the labels are the last assistant turn's tokens, the prompt's are
+    ignored (-100)."""
+    data = read_sft_rows(sft_file)
+    trainer = build_trainer(settings(sft_file, tmp_path / "out"), data)
+    row = trainer.train_dataset[0]
+    labels = trainer.data_collator([row])["labels"][0].tolist()
+    learned = trainer.processing_class.decode([label for label in labels if label != -100])
+    answer, prompt = data.rows[0].messages[-1]["content"], data.rows[0].messages[-2]["content"]
+    assert answer.strip() in learned
+    assert prompt.strip() not in learned
+    assert labels[0] == -100 and labels.count(-100) > len(labels) // 2
 
 
 def test_lora_trains_adapters_only_and_final_holds_them_merged(sft_file: Path, tmp_path: Path) -> None:
