@@ -176,12 +176,14 @@ class Recipe(BaseModel):
             learning_rate=self.learning_rate,
         )  # fmt: skip
 
-    def training_tasks(self, model_dir: Path, train: Sequence[TaskSpec], pool: Sandbox) -> list[TaskSpec]:
+    def training_tasks(
+        self, model_dir: Path, train: Sequence[TaskSpec], pool: Sandbox, saved: Path | None = None
+    ) -> list[TaskSpec]:
         """The train tasks the starting model passes sometimes, not always (rl.difficulty: measured once, saved
-        under RATES, reused by any bench that trains the same model the same way)."""
+        under RATES unless told where, reused by any bench that trains the same model the same way)."""
         settings = self.evaluation.model_copy(update={"samples": FILTER_SAMPLES})
         started = time.perf_counter()
-        saved = RATES / f"{model_dir.name}-train.json"
+        saved = saved or RATES / f"{model_dir.name}-train.json"
         rates = cached_pass_rates(saved, model_dir, train, pool, settings)
         kept = with_signal(train, rates)
         counts = Counter(rates.rates[task.id] for task in train)

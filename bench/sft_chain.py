@@ -6,8 +6,9 @@
    generated TRAIN split, K samples each, and exports `sft.jsonl`: the passing trajectories, de-duplicated
    (rl/rollouts.py). No reference solution is added: the data is the model's own (rejection sampling).
 2. `rl.sft.run_sft` trains M steps on it.
-3. GRPO (`rl.grpo.run_grpo`) for N steps from the SFT model and from the base model, same seed and settings, on
-   the train tasks the base model passes sometimes, not always (bench.grpo_gain's `Recipe.training_tasks`).
+3. GRPO (`rl.grpo.run_grpo`) for N steps from the SFT model and from the base model, same seed and settings, each
+   on the train tasks its starting model passes sometimes, not always (bench.grpo_gain's `Recipe.training_tasks`:
+   the base model's pass rates are shared with grpo_gain, the SFT model's measured after SFT).
 4. Held-out pass@1 and mean reward (`rl.heldout.evaluate` through vLLM, as bench.grpo_gain: 66 tasks x 2
    samples, fixed evaluation seeds) of base, SFT only, SFT -> GRPO and GRPO alone, side by side.
 
@@ -165,8 +166,8 @@ def main(
     )
     with SandboxPool(PoolConfig(size=2)) as pool:
         evaluated("base", base, pool)
-        train = recipe.training_tasks(base, train, pool)
-        chain.figures["settings"]["grpo_train_tasks"] = len(train)
+        base_train = recipe.training_tasks(base, train, pool)
+        chain.figures["settings"]["grpo_train_tasks"] = len(base_train)
         if data.sft_examples:
             started = time.perf_counter()
             sft = run_sft(
@@ -175,8 +176,15 @@ def main(
             chain.record("sft", time.perf_counter() - started, sft_model=str(sft.final_dir))
             evaluated("sft", sft.final_dir, pool)
             started = time.perf_counter()
+            # the SFT model's own filter: the base model's tasks with a signal are mostly solved after SFT
+            sft_train = recipe.training_tasks(
+                sft.final_dir, train, pool, out / "sft" / "pass-rates-train.json"
+            )
+            chain.record("filter for sft", time.perf_counter() - started)
+            chain.figures["settings"]["sft_grpo_train_tasks"] = len(sft_train)
+            started = time.perf_counter()
             chained = run_grpo(
-                recipe.grpo(sft.final_dir, out / "grpo-from-sft", steps, seed), train, pool, console
+                recipe.grpo(sft.final_dir, out / "grpo-from-sft", steps, seed), sft_train, pool, console
             )
             chain.record(
                 "grpo from sft", time.perf_counter() - started, sft_grpo_model=str(chained.final_dir)
@@ -185,7 +193,7 @@ def main(
         else:
             console.print("[yellow]no passing trajectory: nothing to fine-tune on; SFT arms left out[/]")
         started = time.perf_counter()
-        alone = run_grpo(recipe.grpo(base, out / "grpo-alone", steps, seed), train, pool, console)
+        alone = run_grpo(recipe.grpo(base, out / "grpo-alone", steps, seed), base_train, pool, console)
         chain.record("grpo alone", time.perf_counter() - started, grpo_model=str(alone.final_dir))
         evaluated("grpo", alone.final_dir, pool)
     console.print(side_by_side(results))

@@ -27,6 +27,9 @@ class PassRates(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model_dir: str
+    weights: str = ""
+    """The model's weight files when measured (`weights_stamp`): a model trained again into the same directory
+    is another model."""
     settings: EvalSettings
     rates: dict[str, float]
     """Task id -> pass rate."""
@@ -35,9 +38,16 @@ class PassRates(BaseModel):
         """Measured on this model, with these settings, on (at least) these tasks."""
         return (
             self.model_dir == str(model_dir)
+            and self.weights == weights_stamp(model_dir)
             and self.settings == settings
             and all(task.id in self.rates for task in tasks)
         )
+
+
+def weights_stamp(model_dir: Path) -> str:
+    """Name, size and modification time of each weight file: changes whenever the weights are written again."""
+    files = sorted(model_dir.glob("*.safetensors")) + sorted(model_dir.glob("*.bin"))
+    return ",".join(f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in files)
 
 
 def measure_pass_rates(
@@ -49,7 +59,9 @@ def measure_pass_rates(
         task.id: sum(score.passed for score in draws) / len(draws)
         for task, draws in zip(tasks, per_task, strict=True)
     }
-    return PassRates(model_dir=str(model_dir), settings=settings, rates=rates)
+    return PassRates(
+        model_dir=str(model_dir), weights=weights_stamp(model_dir), settings=settings, rates=rates
+    )
 
 
 def cached_pass_rates(
