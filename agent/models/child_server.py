@@ -29,13 +29,14 @@ def wait_until_answers(
     process: subprocess.Popen[bytes],
     log: Path,
     name: str,
-    deadline: float,
+    started: float,
+    within_s: float,
     poll_s: float = 1.0,
     tail_lines: int = 1,
 ) -> None:
     """Return once `url/models` answers 200; a ModelError with the last `tail_lines` lines of the server's log
-    when the process exits or the monotonic `deadline` passes first."""
-    while time.monotonic() < deadline:
+    when the process exits, or when `within_s` seconds pass from `started` (monotonic) first."""
+    while time.monotonic() < started + within_s:
         if process.poll() is not None:
             raise ModelError(f"{name} exited with {process.returncode}: {log_tail(log, tail_lines)}")
         with (
@@ -45,7 +46,7 @@ def wait_until_answers(
             if answer.status == 200:
                 return
         time.sleep(poll_s)
-    raise ModelError(f"{name} did not answer by its deadline: {log_tail(log, tail_lines)}")
+    raise ModelError(f"{name} did not answer within {within_s:.0f} s: {log_tail(log, tail_lines)}")
 
 
 def log_tail(log: Path, lines: int) -> str:

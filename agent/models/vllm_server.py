@@ -74,11 +74,11 @@ class VLLMServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self._process: subprocess.Popen[bytes] | None = None
-        self._deadline = 0.0
+        self._started = 0.0
 
     def start(self) -> None:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", **cpu_build_env(self.settings.kv_cache_gib)}
-        self._deadline = time.monotonic() + self.ready_within_s
+        self._started = time.monotonic()
         with self.log.open("wb") as sink:
             self._process = subprocess.Popen(
                 server_command(self.settings, self.port),
@@ -94,8 +94,9 @@ class VLLMServer:
         assert self._process is not None, "start() the server first"
         try:
             wait_until_answers(
-                self.url, self._process, self.log, "the vLLM server", self._deadline, 1.0, tail_lines
-            )
+                self.url, self._process, self.log, "the vLLM server", self._started, self.ready_within_s,
+                tail_lines=tail_lines,
+            )  # fmt: skip
         except BaseException:
             self.stop()
             raise

@@ -57,7 +57,14 @@ def server(embedded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         )
     try:
         wait_until_answers(
-            url, process, log, "transformers serve", time.monotonic() + READY_WITHIN_S, 0.5, 40
+            url,
+            process,
+            log,
+            "transformers serve",
+            time.monotonic(),
+            READY_WITHIN_S,
+            poll_s=0.5,
+            tail_lines=40,
         )
         yield url
     finally:
