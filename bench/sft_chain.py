@@ -13,9 +13,10 @@
    samples, fixed evaluation seeds) of base, SFT only, SFT -> GRPO and GRPO alone, side by side.
 
 Sampling, reply limit, LoRA and learning rate are bench.grpo_gain's (`Recipe`). The rollouts use a short agent
-budget (no plan step, at most ROLLOUT_STEPS model calls). Figures so far are written to OUT/figures.json after
-each stage, so a stopped run leaves what it measured; the rollouts resume where they stopped (a `sandloop run`
-directory). Last line: one JSON object. Cost and the SmolLM2-135M figures this bench had before:
+budget (no plan step, at most ROLLOUT_STEPS model calls). The rollouts (OUT/rollouts) do not depend on the training
+seed and are shared by all seeds; each seed's models and figures are under OUT/seed-S. Figures so far are written to
+OUT/seed-S/figures.json after each stage, so a stopped run leaves what it measured; the rollouts resume where they
+stopped (a `sandloop run` directory). Last line: one JSON object. Cost and the SmolLM2-135M figures this bench had before:
 docs/benchmarks.md.
 """
 
@@ -140,6 +141,7 @@ def main(
     heldout, train = generated_suite("heldout")[:limit], generated_suite("train")
     base = embedded_model_dir(recipe.model)
     evaluation = recipe.evaluation
+    rollouts, out = out / "rollouts", out / f"seed-{seed}"
     chain = Chain(
         out,
         {
@@ -158,7 +160,7 @@ def main(
         chain.record(f"evaluate {arm}", time.perf_counter() - started)
 
     started = time.perf_counter()
-    data = collect_rollouts(out / "rollouts", rollout_tasks, rollout_samples, recipe.model)
+    data = collect_rollouts(rollouts, rollout_tasks, rollout_samples, recipe.model)
     chain.record("rollouts", time.perf_counter() - started, rollouts=data.model_dump())
     console.print(
         f"the model's own rollouts: {data.passed} of {data.trajectories} trajectories passed; "
@@ -170,9 +172,7 @@ def main(
         chain.figures["settings"]["grpo_train_tasks"] = len(base_train)
         if data.sft_examples:
             started = time.perf_counter()
-            sft = run_sft(
-                recipe.sft(out / "rollouts" / "sft.jsonl", base, out / "sft", sft_steps, seed), console
-            )
+            sft = run_sft(recipe.sft(rollouts / "sft.jsonl", base, out / "sft", sft_steps, seed), console)
             chain.record("sft", time.perf_counter() - started, sft_model=str(sft.final_dir))
             evaluated("sft", sft.final_dir, pool)
             started = time.perf_counter()
