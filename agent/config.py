@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.models.base import Sampling
 from agent.models.presets import ModelPreset
+from agent.restart_policy import Restart
 
 
 class AgentConfig(BaseModel):
@@ -32,20 +33,26 @@ class AgentConfig(BaseModel):
     """The model preset the sampling, plan, prompt shape and time budget came from (before overrides)."""
     native_tools: bool = False
     """Offer the tools as native tool calls (chat template `tools=`, OpenAI `tools`); fenced code always works."""
-    restart_on_repeat: bool = False
-    """After a revision that repeats code which already failed its tests, the next call opens the task afresh
-    (the conversation so far out of view, a seed of its own) instead of asking for a fix again."""
+    restart: Restart = Restart.NEVER
+    """When a failed test run makes the next call open the task afresh (the conversation so far out of view, a
+    seed of its own) instead of asking for a fix (`Restart`, agent.nodes.restarting)."""
     sampling: Sampling = Field(default_factory=Sampling)
     """Sampling of each call; `max_tokens` here bounds one reply."""
 
     @model_validator(mode="before")
     @classmethod
-    def _legacy_budget(cls, data: Any) -> Any:
-        # Configs stored before the rename (run dirs, checkpoints) called the whole-solve budget `max_tokens`.
-        if isinstance(data, dict) and "max_tokens" in data and "max_total_tokens" not in data:
+    def _legacy_fields(cls, data: Any) -> Any:
+        # Configs stored before a rename (run dirs, checkpoints): the whole-solve budget was `max_tokens`, the
+        # restart policy the bool `restart_on_repeat`.
+        if not isinstance(data, dict):
+            return data
+        if "max_tokens" in data and "max_total_tokens" not in data:
             data = {
                 ("max_total_tokens" if key == "max_tokens" else key): value for key, value in data.items()
             }
+        if "restart_on_repeat" in data and "restart" not in data:
+            data = dict(data)
+            data["restart"] = Restart.ON_REPEAT if data.pop("restart_on_repeat") else Restart.NEVER
         return data
 
     @classmethod
@@ -74,7 +81,7 @@ class AgentConfig(BaseModel):
             preset.sampling,
             plan=preset.plan,
             native_tools=preset.native_tools,
-            restart_on_repeat=preset.restart_on_repeat,
+            restart=preset.restart,
             system_prompt=preset.system_prompt,
             max_seconds=preset.max_seconds,
             preset=preset.name,

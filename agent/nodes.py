@@ -13,6 +13,7 @@ from agent.context import AgentContext
 from agent.history import chat_within_window
 from agent.messages import Message
 from agent.models.base import Sampling
+from agent.restart_policy import Restart
 from agent.seeds import derived_seed
 from agent.state import AgentState, ExitStatus
 from tools import ToolOutcome, call_tool, tool_schemas
@@ -143,11 +144,20 @@ def _ask(
 
 
 def restarting(state: AgentState, context: AgentContext) -> bool:
-    """Does the next call open the task afresh: the last test run repeated code that had already failed, and
-    the config says to restart then (`AgentConfig.restart_on_repeat`)."""
-    return context.config.restart_on_repeat and any(
-        e["type"] == "tool" and e.get("repeated") for e in _since_last_model_call(state)
-    )
+    """Does the next call open the task afresh: the last test run failed and the config's `Restart` policy says
+    to start again then (after every failure, after a failed revision, or after a revision repeating code that
+    already failed)."""
+    policy, since = context.config.restart, _since_last_model_call(state)
+    if policy is Restart.ON_REPEAT:
+        return any(e["type"] == "tool" and e.get("repeated") for e in since)
+    failed = any(e["type"] == "tool" and e.get("tests_passed") is False for e in since)
+    if policy is Restart.ON_FAILURE:
+        return failed
+    if policy is Restart.AFTER_REVISION:
+        calls = [e for e in state.get("events", []) if e["type"] == "model"]
+        revised = bool(calls) and calls[-1]["node"] == "revise" and not calls[-1]["restart"]
+        return failed and revised
+    return False
 
 
 def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:

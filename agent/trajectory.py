@@ -46,7 +46,7 @@ class Trajectory(BaseModel):
     messages: list[dict[str, Any]] = Field(default_factory=list)
     """The conversation as the model saw it (no thinking), every attempt of it."""
     attempt_start: int = 0
-    """Where in `messages` the last attempt opens (after a restart, `AgentConfig.restart_on_repeat`): the model
+    """Where in `messages` the last attempt opens (after a restart, `AgentConfig.restart`): the model
     answered last with only the messages from here on in view."""
     events: list[dict[str, Any]] = Field(default_factory=list)
     """Model calls (with thinking), tool calls and results, reviews, timings."""

@@ -43,6 +43,7 @@ from agent.config import AgentConfig
 from agent.models.base import ChatModel
 from agent.models.embedded import default_model
 from agent.models.presets import PresetOverrides, resolve_preset
+from agent.restart_policy import Restart
 from batch.config import Mode, RunConfig
 from batch.execute import close_models
 from batch.run import run_batch
@@ -71,6 +72,13 @@ WORKERS = {"vllm": 32, "openai": 8, "transformers": 2}
 """Samples in flight: vLLM batches them in one engine; transformers runs one call at a time."""
 OUT = Path("runs/bench-agent-vs-single")
 ARMS = ("agent", "single-shot", "best-of-k")
+RESTART_TAGS = {
+    Restart.NEVER: "-restart0",
+    Restart.ON_REPEAT: "-restart1",
+    Restart.ON_FAILURE: "-restart-failure",
+}
+"""The agent's run dir suffix for an explicit `--restart` (the first two as named when the option was a bool, so
+those run dirs still resume)."""
 
 console = Console(highlight=False, width=200)
 
@@ -111,12 +119,12 @@ def arm_config(
     reply_tokens: int,
     seed: int,
     plan: bool | None,
-    restart: bool | None = None,
+    restart: Restart | None = None,
 ) -> RunConfig:
     """A batch run of one seed: the model's preset with this reply limit, seed and step budget (the whole
-    `--budget` shared), and the plan step and restart-on-repeat as `plan` and `restart` say (None: as the preset
+    `--budget` shared), and the plan step and restart policy as `plan` and `restart` say (None: as the preset
     says)."""
-    overrides = PresetOverrides(max_tokens=reply_tokens, seed=seed, plan=plan, restart_on_repeat=restart)
+    overrides = PresetOverrides(max_tokens=reply_tokens, seed=seed, plan=plan, restart=restart)
     preset = resolve_preset(args.model).with_overrides(overrides)
     agent = AgentConfig.from_preset(preset, steps, min(reply_tokens * steps, args.budget))
     return RunConfig(
@@ -147,25 +155,25 @@ class Bench:
 
 def run_seed(bench: Bench, arms: dict[str, Arm], seed: int, count: int, args: argparse.Namespace) -> None:
     """Sample `seed` of the first `count` tasks in every arm: the arms' records of that seed, and their time."""
-    budget, plan, restart = args.budget, args.plan, args.restart_on_repeat
+    budget, plan, restart = args.budget, args.plan, args.restart
     tag = f"b{budget}"
     agent, single, best = arms["agent"], arms["single-shot"], arms["best-of-k"]
     with agent.timed():
         config = arm_config(args, "agent", args.steps, budget, seed, plan, restart)
         planned = "" if plan is None else f"-plan{int(plan)}"
-        restarts = "" if restart is None else f"-restart{int(restart)}"
+        restarts = "" if restart is None else RESTART_TAGS[restart]
         name = f"{tag}-steps{args.steps}{planned}{restarts}-agent-s{seed}"
         agent.by_seed[seed] = bench.batch(name, config, count)
     with single.timed():
         # Single-shot asks for no plan and never restarts: recorded as such, so a preset's agent settings never
         # orphan these dirs.
-        config = arm_config(args, "single-shot", 1, budget, seed, False, False)
+        config = arm_config(args, "single-shot", 1, budget, seed, False, Restart.NEVER)
         single.by_seed[seed] = bench.batch(f"{tag}-single-s{seed}", config, count)
     with best.timed():
         reply_tokens = reply_budget(budget, args.k)
         by_task: dict[str, list[SampleRecord]] = {}
         for reply_seed in range(seed * args.k, (seed + 1) * args.k):
-            config = arm_config(args, "single-shot", 1, reply_tokens, reply_seed, False, False)
+            config = arm_config(args, "single-shot", 1, reply_tokens, reply_seed, False, Restart.NEVER)
             for record in bench.batch(f"{tag}-k{args.k}-reply-s{reply_seed}", config, count):
                 by_task.setdefault(record.task_id, []).append(record)
         flat = [record for group in by_task.values() for record in group]
@@ -301,10 +309,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="agent plan step (default: preset's)",
     )
     parser.add_argument(
-        "--restart-on-repeat",
-        action=argparse.BooleanOptionalAction,
+        "--restart",
+        type=Restart,
+        choices=list(Restart),
         default=None,
-        help="agent starts afresh after repeating failed code (default: preset's)",
+        help="when the agent starts afresh after a failed test run (default: preset's)",
     )
     parser.add_argument(
         "--chunk", type=int, default=CHUNK, help="tasks run by every arm before the next ones"

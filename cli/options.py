@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from agent.models.backends import BACKENDS_HELP
+from agent.restart_policy import Restart
 
 if TYPE_CHECKING:
     from agent.config import AgentConfig
@@ -99,10 +100,11 @@ NativeToolsOption = Annotated[
     ),
 ]
 RestartOption = Annotated[
-    bool | None,
+    Restart | None,
     typer.Option(
-        "--restart-on-repeat/--revise-on-repeat",
-        help="After a revision that repeats failed code, start the task afresh (else ask for a fix again).",
+        "--restart",
+        help="When a failed test run starts the task afresh instead of asking for a fix: never, after a "
+        "revision that repeats failed code, or after every failure (default: the preset's).",
         rich_help_panel=SAMPLING_PANEL,
     ),
 ]

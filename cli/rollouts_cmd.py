@@ -67,7 +67,7 @@ def rollouts(
     presence_penalty: PresencePenaltyOption = None,
     plan: PlanOption = None,
     native_tools: NativeToolsOption = None,
-    restart_on_repeat: RestartOption = None,
+    restart: RestartOption = None,
     system_prompt: SystemPromptOption = None,
     heldout_percent: Annotated[
         int, typer.Option(min=0, max=100, help="Tasks held out, by a stable hash of the id.")
@@ -84,7 +84,7 @@ def rollouts(
     overrides = PresetOverrides(
         temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
         max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt,
-        native_tools=native_tools, restart_on_repeat=restart_on_repeat,
+        native_tools=native_tools, restart=restart,
     )  # fmt: skip
     config = run_config(
         suite, backend, model, base_url, Mode.agent, samples, limit, ids, None, preset, overrides, max_steps,

@@ -57,7 +57,7 @@ def solve(
     presence_penalty: PresencePenaltyOption = None,
     plan: PlanOption = None,
     native_tools: NativeToolsOption = None,
-    restart_on_repeat: RestartOption = None,
+    restart: RestartOption = None,
     system_prompt: SystemPromptOption = None,
     seed: SeedOption = None,
     out: Annotated[
@@ -112,7 +112,7 @@ def solve(
     overrides = PresetOverrides(
         temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
         max_tokens=max_tokens, max_seconds=max_seconds, plan=plan, system_prompt=system_prompt,
-        native_tools=native_tools, restart_on_repeat=restart_on_repeat, seed=seed,
+        native_tools=native_tools, restart=restart, seed=seed,
     )  # fmt: skip
     try:
         config = agent_config(model or default_model(), preset, overrides, max_steps, max_total_tokens)

@@ -20,11 +20,14 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.models.base import Sampling
+from agent.restart_policy import Restart
 
 GREEDY_REFUSED = (
     "QwQ must not be decoded greedily (temperature 0): it repeats itself endlessly; "
     "sample with temperature 0.6, top_p 0.95 as its model card says"
 )
+
+
 REASONING_REPLY_TOKENS = 32768
 """Reply-token limit of the reasoning families (their cards' output length); the context window bounds it."""
 
@@ -47,9 +50,8 @@ class ModelPreset(BaseModel):
     native_tools: bool = False
     """Offer the tools as native tool calls (needs a server with a tool-call parser, or the chat template's
     `<tool_call>` text); fenced code always counts as `run_tests`."""
-    restart_on_repeat: bool = False
-    """After a revision that repeats code which already failed, the next call starts the task afresh (no history
-    in view) instead of showing the model its repeat (agent.nodes.revise)."""
+    restart: Restart = Restart.NEVER
+    """When a failed test run makes the next call start the task afresh instead of asking for a fix."""
     max_seconds: float = Field(600.0, gt=0)
     """Most wall time over one solve (model and sandbox)."""
     never_greedy: bool = False
@@ -101,8 +103,8 @@ class PresetOverrides(BaseModel):
     """Offer the tools as native tool calls."""
     system_prompt: bool | None = None
     """Instructions in a system message (else in the user message)."""
-    restart_on_repeat: bool | None = None
-    """Start afresh after a revision that repeats failed code."""
+    restart: Restart | None = None
+    """When to start the task afresh after a failed test run."""
     max_seconds: float | None = None
     """Most wall time over one solve."""
 
@@ -150,7 +152,7 @@ PRESETS: dict[str, ModelPreset] = {
             name="qwen2.5-coder",
             sampling=Sampling(temperature=0.7, top_p=0.8, top_k=20, max_tokens=1024),
             plan=False,
-            restart_on_repeat=True,
+            restart=Restart.ON_REPEAT,
             max_seconds=1800.0,
         ),
         ModelPreset(

@@ -10,6 +10,7 @@ import pytest
 from agent import prompts
 from agent.config import AgentConfig
 from agent.models.base import ModelReply, Sampling
+from agent.restart_policy import Restart
 from agent.scripted import ScriptedModel
 from agent.seeds import derived_seed
 from agent.solve import SolveResult, solve
@@ -146,7 +147,7 @@ def test_after_a_repeat_the_agent_can_restart_from_the_task_alone(
     add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
 ) -> None:
     model = ScriptedModel([WRONG, WRONG, RIGHT])
-    result = run(add_task, model, pool, tmp_path, plan=False, restart_on_repeat=True)
+    result = run(add_task, model, pool, tmp_path, plan=False, restart=Restart.ON_REPEAT)
     assert result.exit_status == "solved" and result.steps == 3
     opening = prompts.first_messages(add_task, instruction=prompts.WRITE)
     assert [m.as_chat() for m in model.calls[2]] == opening  # the failing attempts are out of view
@@ -157,6 +158,46 @@ def test_after_a_repeat_the_agent_can_restart_from_the_task_alone(
     assert [m["content"] for m in last_attempt[:2]] == [m["content"] for m in opening]
     replies = [m["content"] for m in last_attempt if m["role"] == "assistant"]
     assert replies == [RIGHT] and WRONG in [m["content"] for m in saved["messages"]]
+
+
+def test_restarting_on_every_failure_samples_afresh_even_after_new_code(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    other_wrong = "```python\ndef add(a, b):\n    return a * b\n```"
+    model = ScriptedModel([WRONG, other_wrong, RIGHT])
+    result = run(add_task, model, pool, tmp_path, plan=False, restart=Restart.ON_FAILURE)
+    assert result.exit_status == "solved" and result.steps == 3
+    opening = prompts.first_messages(add_task, instruction=prompts.WRITE)
+    assert all([m.as_chat() for m in call] == opening for call in model.calls)  # no feedback ever shown
+    saved = json.loads(result.trajectory_path.read_text())
+    assert [e["restart"] for e in saved["events"] if e["type"] == "model"] == [False, True, True]
+    tools = [e for e in saved["events"] if e["type"] == "tool"]
+    assert [e["tests_passed"] for e in tools] == [False, False, True]
+
+
+def test_restarting_after_a_revision_gives_each_attempt_one_fix(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    other_wrong = "```python\ndef add(a, b):\n    return a * b\n```"
+    model = ScriptedModel([WRONG, other_wrong, WRONG, RIGHT])
+    result = run(add_task, model, pool, tmp_path, plan=False, restart=Restart.AFTER_REVISION)
+    assert result.exit_status == "solved" and result.steps == 4
+    saved = json.loads(result.trajectory_path.read_text())
+    # first answer, its fix (new code, failing), a fresh start, that attempt's fix
+    assert [e["restart"] for e in saved["events"] if e["type"] == "model"] == [False, False, True, False]
+    opening = prompts.first_messages(add_task, instruction=prompts.WRITE)
+    assert [m.as_chat() for m in model.calls[2]] == opening
+    fix = model.calls[3]
+    assert [m.content for m in fix if m.role == "assistant"] == [WRONG] and prompts.REVISE in fix[-1].content
+
+
+def test_never_restarting_shows_every_failure_in_one_conversation(
+    add_task: TaskSpec, pool: SandboxPool, tmp_path: Path
+) -> None:
+    model = ScriptedModel([WRONG, WRONG, RIGHT])
+    result = run(add_task, model, pool, tmp_path, plan=False, restart=Restart.NEVER)
+    assert result.exit_status == "solved"
+    assert [m.content for m in model.calls[2] if m.role == "assistant"] == [WRONG, WRONG]
 
 
 def test_a_failing_backend_is_a_model_error(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent.models.oracle import OracleModel
+from agent.restart_policy import Restart
 from batch.sample_records import SampleRecord
 from bench.agent_vs_single import ARMS, Arm, Bench, chunk_ends, progress, run_seed
 from bench.best_of_k import best_of_k, reply_budget
@@ -102,7 +103,7 @@ def test_every_arm_runs_through_the_batch_runner(pool: SandboxPool, tmp_path: Pa
         steps=2,
         k=2,
         plan=False,
-        restart_on_repeat=True,
+        restart=Restart.ON_REPEAT,
         limit=None,
     )
     run_seed(bench, arms, 0, 1, args)  # a first round over one task, then the run extended to both

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.models.presets import PRESETS
+from agent.restart_policy import Restart
 from batch.sample_records import read_records
 from tests.support.batch_run import sandloop
 
@@ -21,7 +22,7 @@ PLAIN_PATH = "docs/examples/tasks.jsonl"
 def test_the_preset_and_the_options_given_are_recorded_in_the_config_and_trajectory(tmp_path: Path) -> None:
     out = tmp_path / "run"
     args = ["run", PLAIN_PATH, "--backend", "oracle", "--preset", "qwq", "--limit", "1", "--out", str(out)]
-    args += ["--native-tools", "--restart-on-repeat"]
+    args += ["--native-tools", "--restart", "on-failure"]
     overrides = ["--temperature", "0.7", "--top-k", "20", "--max-tokens", "777", "--max-seconds", "120"]
     done = sandloop(*args, *overrides, "--plan")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -35,7 +36,7 @@ def test_the_preset_and_the_options_given_are_recorded_in_the_config_and_traject
     }
     assert (agent["max_seconds"], agent["plan"], agent["max_total_tokens"]) == (120, True, 6 * 777)
     assert agent["native_tools"] is True and qwq.native_tools is False
-    assert agent["restart_on_repeat"] is True and qwq.restart_on_repeat is False
+    assert agent["restart"] == "on-failure" and qwq.restart is Restart.NEVER
     [record] = read_records(out)
     assert record.passed and record.trajectory
     trajectory = json.loads((out / record.trajectory).read_text())

@@ -11,6 +11,7 @@ import pytest
 
 from agent import prompts
 from agent.config import AgentConfig
+from agent.restart_policy import Restart
 from agent.scripted import ScriptedModel
 from batch.config import RunConfig
 from batch.run import run_batch
@@ -157,7 +158,7 @@ def test_a_restarted_solve_exports_the_attempt_its_answer_came_from(
         "```python\ndef sum_list(numbers):\n    return 0\n```",
         "```python\ndef sum_list(numbers):\n    return sum(numbers)\n```",
     )
-    agent = AgentConfig(max_steps=3, plan=False, restart_on_repeat=True)
+    agent = AgentConfig(max_steps=3, plan=False, restart=Restart.ON_REPEAT)
     config = RunConfig(suite=SUITE, backend="scripted", mode="agent", agent=agent)
     run_dir = tmp_path / "run"
     runner = SampleRunner(ScriptedModel([wrong, wrong, right]), pool, config, run_dir)

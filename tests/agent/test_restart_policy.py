@@ -1,0 +1,20 @@
+"""The restart policy: one setting (`Restart`) read by the one rule (agent.nodes.restarting); configs stored
+when it was a bool read as the policy they ran with."""
+
+from __future__ import annotations
+
+from agent.config import AgentConfig
+from agent.models.presets import PRESETS
+from agent.restart_policy import Restart
+
+
+def test_a_config_stored_with_the_restart_bool_reads_as_its_policy() -> None:
+    old = AgentConfig().model_dump(mode="json")
+    del old["restart"]
+    for flag, policy in ((True, Restart.ON_REPEAT), (False, Restart.NEVER)):
+        assert AgentConfig.model_validate(old | {"restart_on_repeat": flag}).restart is policy
+
+
+def test_a_preset_policy_reaches_the_config() -> None:
+    preset = PRESETS["qwen2.5-coder"]
+    assert AgentConfig.from_preset(preset, 4, None).restart is preset.restart
