@@ -20,7 +20,6 @@ from tasks.grading import grade
 from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
 from tasks.verdict import Verdict
-from tools.calls import checks_held
 
 
 def solve_run_id(task: TaskSpec, model_name: str, config: AgentConfig, fresh: bool = False) -> str:
@@ -32,10 +31,9 @@ def solve_run_id(task: TaskSpec, model_name: str, config: AgentConfig, fresh: bo
 
 
 def is_solved(exit_status: str, hidden: Verdict | None) -> bool:
-    """The agent's loop ended `solved` (its tests ran checks and passed), and the hidden tests pass, having
-    checked something too, where the task has them."""
-    hidden_held = hidden is None or (hidden.result is not None and checks_held(hidden.result))
-    return exit_status == "solved" and hidden_held
+    """The hidden tests' verdict where the task has them (`Verdict.passed`: what `run`, pass@k and the reward
+    count); else (an ad-hoc problem) the loop's own end: `solved`, its tests ran checks and passed."""
+    return hidden.passed if hidden is not None else exit_status == "solved"
 
 
 class GradedSolve(BaseModel):

@@ -216,7 +216,10 @@ def execute(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
             )
         else:
             outcome = call_tool(runtime.context.handle, files, action["name"], action["arguments"])
-            if key is not None and outcome.tests_passed is False:
+            infra = outcome.result is not None and outcome.result.status == "infra_error"
+            if (
+                key is not None and outcome.tests_passed is False and not infra
+            ):  # an engine fault: not the code's
                 failed[key] = outcome.content
         files = outcome.files
         if outcome.code is not None:

@@ -84,7 +84,7 @@ def check(suite: SuiteArgument, limit: LimitOption = None) -> None:
     for number, task in enumerate(tasks):
         for which in levels:
             result = graded[which][number]
-            if result.status != "passed":
+            if not result.passed:
                 failed_tasks.add(task.id)
                 failures.add_row(Text(task.id), which, status_text(result.status), Text(result.message or ""))
     passed = len(tasks) - len(failed_tasks)

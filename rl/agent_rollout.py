@@ -33,8 +33,10 @@ from rl.completions import extract_answer
 from rl.config import RewardConfig
 from sandbox import Limits, Sandbox
 from sandbox.errors import SandboxError
+from tasks.infra_retry import InfraRetry, run_with_retries
 from tasks.spec import TaskSpec
-from tools.calls import NOTHING_ASSERTED, checks_held, run_tests_job
+from tasks.verdict import checks_held
+from tools.calls import NOTHING_ASSERTED, run_tests_job
 from tools.context import ToolContext
 from tools.feedback import describe
 from tools.repeats import run_key, test_report
@@ -264,7 +266,7 @@ class AgentRollout:
             for episode, code in testing
         ]
         try:
-            results = self.pool.run_many(jobs)
+            results = [result for result, _attempts in run_with_retries(self.pool, jobs, InfraRetry())]
         except SandboxError:
             # The engine went away: the episodes end here; the reward then finds no sandbox either and leaves
             # them unscored (None), as the single-turn path does.

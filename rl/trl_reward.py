@@ -65,7 +65,7 @@ class TrlReward:
         scores = self.reward.score([task_from_verification(info) for info in infos], completions)
         _log(columns.get("log_extra"), "sandbox_status", [score.status for score in scores])
         metrics = {
-            "sandbox/pass_rate": sum(score.status == "passed" for score in scores) / max(len(scores), 1),
+            "sandbox/pass_rate": sum(score.passed for score in scores) / max(len(scores), 1),
             "sandbox/infra_unscored": float(sum(score.infra_error for score in scores)),
             "sandbox/no_answer": float(sum(score.status == "no_answer" for score in scores)),
         }

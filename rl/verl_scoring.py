@@ -38,10 +38,10 @@ def verl_result(score: Score) -> VerlResult:
     """
     return VerlResult(
         score=0.0 if score.reward is None else score.reward,
-        acc=1.0 if score.status == "passed" else 0.0,
+        acc=1.0 if score.passed else 0.0,
         status=score.status,
         pass_fraction=score.pass_fraction,
-        passed=score.status == "passed",
+        passed=score.passed,
         infra_error=score.infra_error,
         answer_format=score.answer_format,
     )

@@ -91,7 +91,7 @@ async def rewards(request: RewardRequest, reward: SandboxReward) -> RewardRespon
         rewards=numbers,
         scores=[min(1.0, max(0.0, value)) for value in numbers],
         extra_logs={
-            "passed": [_flag(score.status == "passed") for score in scores],
+            "passed": [_flag(score.passed) for score in scores],
             "pass_fraction": [score.pass_fraction for score in scores],
             "no_answer": [_flag(score.status == "no_answer") for score in scores],
             "well_formed": [_flag(score.answer_format == "ok") for score in scores],

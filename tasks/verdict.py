@@ -9,6 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox import JobResult, Status
 
+NOTHING_CHECKED = "the tests ran to their end without a check: no assert ran and no case was run"
+
+
+def checks_held(result: JobResult) -> bool:
+    """The one rule for "the tests pass" (public or hidden, the agent's or the grader's): they passed and checked
+    something, at least one executed assert or stdin/stdout case, as the sandbox harness counted them."""
+    return result.status == "passed" and result.checks_run > 0
+
+
 CRASHES: frozenset[str] = frozenset({"timeout", "error", "memory", "output_limit"})
 """Statuses of a run (or of one of its tests) that ended by a limit or a crash, not by a wrong value."""
 
@@ -19,7 +28,8 @@ class Verdict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     status: Status
-    """The sandbox's overall status; `infra_error` only when every attempt failed on the engine's side."""
+    """The sandbox's overall status, except that a pass which checked nothing is `failed` (`checks_held`);
+    `infra_error` only when every attempt failed on the engine's side."""
     pass_fraction: float
     """Tests passed over all tests."""
     test_count: int | None
@@ -40,12 +50,13 @@ class Verdict(BaseModel):
     @classmethod
     def of(cls, result: JobResult, attempts: int = 1) -> Self:
         crashed = result.status in CRASHES or any(test.status in CRASHES for test in result.tests)
+        unchecked = result.status == "passed" and not checks_held(result)
         return cls(
-            status=result.status,
-            pass_fraction=result.pass_fraction,
+            status="failed" if unchecked else result.status,
+            pass_fraction=0.0 if unchecked else result.pass_fraction,
             test_count=len(result.tests),
             crashed=crashed,
-            message=result.message,
+            message=NOTHING_CHECKED if unchecked else result.message,
             attempts=attempts,
             result=result,
         )

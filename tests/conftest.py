@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+import uuid
 from collections.abc import Iterator
 
 import docker
@@ -88,3 +89,13 @@ def languages_pool(docker_client: docker.DockerClient, all_languages_image: str)
     config = PoolConfig(size=2, languages=recipe.LANGUAGES, image=all_languages_image)
     with SandboxPool(config, client=docker_client) as shared:
         yield shared
+
+
+@pytest.fixture
+def broken_pool(docker_client: docker.DockerClient) -> Iterator[SandboxPool]:
+    """Every job it runs comes back `infra_error` (the image is missing; the pool is not started up front)."""
+    pool = SandboxPool(
+        PoolConfig(size=1, image=f"sandloop-missing:{uuid.uuid4().hex[:8]}"), client=docker_client
+    )
+    yield pool
+    pool.close()

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sandbox import CasesJob, JobResult, RunJob, TestJob
 from sandbox.models import work_dir_path
 from tasks.grading import job_for
+from tasks.infra_retry import run_with_retries
+from tasks.verdict import checks_held
 from tools.context import ToolContext
 from tools.feedback import describe
 
@@ -94,12 +96,6 @@ NOTHING_ASSERTED = (
 )
 
 
-def checks_held(result: JobResult) -> bool:
-    """The one rule for "the tests pass" (which `solved` rests on): they passed and checked something, at
-    least one executed assert or stdin/stdout case, as the sandbox harness counted them."""
-    return result.status == "passed" and result.checks_run > 0
-
-
 def split_own_tests(code: str) -> tuple[str, str]:
     """The program and the test code of a solution that carries its own tests: top-level asserts and
     `if __name__ == "__main__":` blocks move to the test code (run after the program, in its namespace), where
@@ -146,16 +142,23 @@ def run_tests_job(
     return job.model_copy(update={"files": files})
 
 
+def _run(handle: ToolContext, job: RunJob | TestJob | CasesJob) -> JobResult:
+    """One job of the agent's, its infrastructure errors retried by the one policy (`handle.retry`): an engine
+    fault must not reach the model as a failure of its code."""
+    [(result, _attempts)] = run_with_retries(handle.pool, [job], handle.retry)
+    return result
+
+
 def run_python(handle: ToolContext, files: dict[str, str], args: RunPythonArgs) -> ToolOutcome:
     job = RunJob(source=args.code, stdin=args.stdin, files=files, limits=handle.limits)
-    result = handle.pool.run(job)
+    result = _run(handle, job)
     return ToolOutcome(
         name="run_python", content=describe(result, handle.feedback_chars), result=result, files=files
     )
 
 
 def run_tests(handle: ToolContext, files: dict[str, str], args: RunTestsArgs) -> ToolOutcome:
-    result = handle.pool.run(run_tests_job(handle, args.code, args.tests, files))
+    result = _run(handle, run_tests_job(handle, args.code, args.tests, files))
     held = checks_held(result)
     content = describe(result, handle.feedback_chars)
     if result.status == "passed" and not held:

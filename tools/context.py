@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sandbox import Limits, Sandbox
+from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
 
 
@@ -18,3 +19,5 @@ class ToolContext:
     """Limits of the agent's own runs (run_python)."""
     feedback_chars: int = 4000
     """Longest tool output shown to the model; longer ones keep head and tail."""
+    retry: InfraRetry = field(default_factory=InfraRetry)
+    """How the agent's own runs retry infrastructure errors (the one policy, `sandloop run`'s defaults)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from agent.restart_policy import Restart
 from agent.scripted import ScriptedModel
 from agent.seeds import derived_seed
 from agent.solve import SolveResult, solve
-from sandbox import SandboxPool
+from sandbox import Job, JobResult, SandboxPool
+from tasks.infra_retry import InfraRetry
 from tasks.spec import TaskSpec
 from tests.support.toy_tasks import HIDDEN_MARKER
 from tools.repeats import REPEATED
@@ -198,6 +200,26 @@ def test_never_restarting_shows_every_failure_in_one_conversation(
     result = run(add_task, model, pool, tmp_path, plan=False, restart=Restart.NEVER)
     assert result.exit_status == "solved"
     assert [m.content for m in model.calls[2] if m.role == "assistant"] == [WRONG, WRONG]
+
+
+def test_an_engine_fault_is_retried_and_never_taken_for_failed_code(
+    add_task: TaskSpec, broken_pool: SandboxPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run comes back `infra_error` (the image is missing): each is retried by the one policy, and the
+    same code is run again later instead of being answered as code that already failed."""
+    runs: list[int] = []
+    real_run_many = broken_pool.run_many
+
+    def counted(jobs: Iterable[Job]) -> list[JobResult]:
+        results = real_run_many(jobs)
+        runs.append(len(results))
+        return results
+
+    monkeypatch.setattr(broken_pool, "run_many", counted)  # a spy: the real pool runs every job
+    result = run(add_task, ScriptedModel([WRONG, WRONG]), broken_pool, tmp_path, plan=False, max_steps=2)
+    tools = [e for e in json.loads(result.trajectory_path.read_text())["events"] if e["type"] == "tool"]
+    assert [(e["result"]["status"], e["repeated"]) for e in tools] == [("infra_error", False)] * 2
+    assert len(runs) == 2 * InfraRetry().max_attempts  # every attempt the policy allows, for both runs
 
 
 def test_a_failing_backend_is_a_model_error(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:

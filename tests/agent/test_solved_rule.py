@@ -1,5 +1,5 @@
-"""`solved` needs tests that ran and checked something: the agent loop on ad-hoc problems, scripted model,
-real sandbox."""
+"""`solved` needs tests that ran and checked something, and is the hidden tests' verdict where a task has them:
+the agent loop on ad-hoc problems, scripted model, real sandbox."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from agent.scripted import ScriptedModel
 from sandbox import SandboxPool
 from tasks.adhoc import adhoc_task
 from tasks.spec import TestSet
+from tasks.verdict import NOTHING_CHECKED
 
 pytestmark = pytest.mark.docker
 
@@ -57,5 +58,30 @@ def test_hidden_tests_that_check_nothing_do_not_make_it_solved(pool: SandboxPool
     config = AgentConfig.model_validate({"plan": False, "max_steps": 1})
     graded = solve_and_grade(task, ScriptedModel([BARE]), pool, config, run_dir=tmp_path, run_id="h")
     assert graded.result.exit_status == "solved"
-    assert graded.hidden is not None and graded.hidden.status == "passed"  # the sandbox's own verdict
-    assert not graded.solved
+    assert graded.hidden is not None and graded.hidden.result is not None
+    assert graded.hidden.result.status == "passed"  # the sandbox ran it to its end...
+    assert (graded.hidden.status, graded.hidden.message) == ("failed", NOTHING_CHECKED)  # ...checking nothing
+    assert graded.hidden.pass_fraction == 0.0 and not graded.solved
+
+
+def test_solved_is_the_hidden_verdict_as_batch_runs_count_it(pool: SandboxPool, tmp_path: Path) -> None:
+    """A loop out of budget whose answer passes the hidden tests is solved, as `sandloop run` and the reward
+    count it; a loop that ended solved on public tests the hidden ones fail is not."""
+    wrong_public = adhoc_task(PROBLEM).model_copy(
+        update={
+            "public_tests": TestSet(code="assert double(2) == 5\n"),  # a wrong public test: never passes
+            "hidden_tests": TestSet(code="assert double(7) == 14\n"),
+        }
+    )
+    config = AgentConfig.model_validate({"plan": False, "max_steps": 1})
+    graded = solve_and_grade(wrong_public, ScriptedModel([BARE]), pool, config, run_dir=tmp_path, run_id="w")
+    assert graded.result.exit_status == "budget_exhausted"
+    assert graded.hidden is not None and graded.hidden.passed and graded.solved
+    strict_hidden = wrong_public.model_copy(
+        update={
+            "public_tests": TestSet(code="assert double(2) == 4\n"),
+            "hidden_tests": TestSet(code="assert double(7) == 15\n"),
+        }
+    )
+    graded = solve_and_grade(strict_hidden, ScriptedModel([BARE]), pool, config, run_dir=tmp_path, run_id="s")
+    assert graded.result.exit_status == "solved" and not graded.solved

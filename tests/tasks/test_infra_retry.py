@@ -3,13 +3,9 @@ rounds, attempts reported per job. The engine-side failures are real: a pool who
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
-import docker
 import pytest
 
-from sandbox import PoolConfig, RunJob, SandboxPool
+from sandbox import RunJob, SandboxPool
 from tasks.grading import grade
 from tasks.infra_retry import InfraRetry, run_with_retries
 from tests.support.hacks import HONEST
@@ -22,16 +18,6 @@ def test_retries_need_a_bound_and_ordered_waits() -> None:
     with pytest.raises(ValueError, match="backoff_max_s"):
         InfraRetry(backoff_s=5, backoff_max_s=1)
     assert InfraRetry().max_attempts == 3  # `sandloop run`: the first try and two retries
-
-
-@pytest.fixture
-def broken_pool(docker_client: docker.DockerClient) -> Iterator[SandboxPool]:
-    """Every job it runs comes back `infra_error` (the image is missing; the pool is not started up front)."""
-    pool = SandboxPool(
-        PoolConfig(size=1, image=f"sandloop-missing:{uuid.uuid4().hex[:8]}"), client=docker_client
-    )
-    yield pool
-    pool.close()
 
 
 @pytest.mark.docker

@@ -7,8 +7,9 @@ import pytest
 
 from sandbox import CasesJob, IOCase, Limits, RunJob, SandboxPool, TestJob
 from tasks.spec import TaskSpec, TestSet
+from tasks.verdict import checks_held
 from tools import ToolContext, call_tool
-from tools.calls import NOTHING_ASSERTED, checks_held, split_own_tests
+from tools.calls import NOTHING_ASSERTED, split_own_tests
 
 pytestmark = pytest.mark.docker
 

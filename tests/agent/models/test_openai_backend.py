@@ -14,7 +14,7 @@ import pytest
 
 from agent.messages import Message
 from agent.models.base import Sampling
-from agent.models.child_server import free_port, wait_until_answers
+from agent.models.child_server import free_port, stop_process_group, wait_until_answers
 from agent.models.config import ModelConfig
 from agent.models.errors import ModelError
 from agent.models.openai_backend import OpenAIModel
@@ -53,7 +53,11 @@ def server(embedded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(hub_cache)}
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            serve_command(cli, embedded_dir, port), stdout=sink, stderr=subprocess.STDOUT, env=env
+            serve_command(cli, embedded_dir, port),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # its own group: the stop reaches any worker it starts
         )
     try:
         wait_until_answers(
@@ -68,12 +72,7 @@ def server(embedded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         )
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process_group(process)
 
 
 @pytest.mark.slow
