@@ -219,7 +219,8 @@ def test_an_engine_fault_is_retried_and_never_taken_for_failed_code(
     result = run(add_task, ScriptedModel([WRONG, WRONG]), broken_pool, tmp_path, plan=False, max_steps=2)
     tools = [e for e in json.loads(result.trajectory_path.read_text())["events"] if e["type"] == "tool"]
     assert [(e["result"]["status"], e["repeated"]) for e in tools] == [("infra_error", False)] * 2
-    assert len(runs) == 2 * InfraRetry().max_attempts  # every attempt the policy allows, for both runs
+    assert len(runs) == 2 * 3  # InfraRetry()'s 3 attempts (its default, checked below), for both runs
+    assert InfraRetry().max_attempts == 3
 
 
 def test_a_failing_backend_is_a_model_error(add_task: TaskSpec, pool: SandboxPool, tmp_path: Path) -> None:
