@@ -76,7 +76,7 @@ def count_rollouts(out: Path) -> tuple[int, int, int, int]:
     """Trajectories, passed ones, SFT rows and tasks with an SFT row, read from the export's files."""
     lines = [json.loads(line) for line in (out / "rollouts.jsonl").read_text().splitlines() if line.strip()]
     sft = [json.loads(line) for line in (out / "sft.jsonl").read_text().splitlines() if line.strip()]
-    passed = sum(line["status"] == "passed" for line in lines)  # the rule of tasks.verdict.Verdict.passed
+    passed = sum(line["passed"] for line in lines)  # the record's verdict, written by the export
     return len(lines), passed, len(sft), len({row["task_id"] for row in sft})
 
 

@@ -90,6 +90,7 @@ def export(
                 "split": splits[record.task_id],
                 "reward": reward_of(record),
                 "status": record.status,
+                "passed": record.passed,  # the one verdict (tasks.verdict), as the record holds it
                 "exit_status": record.exit_status,
                 "code": record.code,
                 # the conversation its final answer came from: a restart's earlier attempts were out of view

@@ -30,7 +30,8 @@ def _jsonl(path: Path, rows: list[dict[str, object]]) -> None:
 
 def test_rollouts_count_passed_trajectories_sft_rows_and_the_tasks_they_cover(tmp_path: Path) -> None:
     statuses = [("t1", "passed"), ("t1", "passed"), ("t1", "failed"), ("t2", "no_answer"), ("t3", "passed")]
-    _jsonl(tmp_path / "rollouts.jsonl", [{"task_id": task, "status": status} for task, status in statuses])
+    rows = [{"task_id": task, "status": status, "passed": status == "passed"} for task, status in statuses]
+    _jsonl(tmp_path / "rollouts.jsonl", rows)
     # the export keeps one row per distinct passing answer: t1's two passes were the same code
     _jsonl(tmp_path / "sft.jsonl", [{"task_id": "t1", "messages": []}, {"task_id": "t3", "messages": []}])
     (tmp_path / "sft.jsonl").write_text((tmp_path / "sft.jsonl").read_text() + "\n", encoding="utf-8")

@@ -69,7 +69,7 @@ def test_rollouts_export_and_read_back(pool: SandboxPool, tmp_path: Path) -> Non
     rollouts = [json.loads(line) for line in (tmp_path / "rollouts.jsonl").read_text().splitlines()]
     assert {r["task_id"] for r in rollouts} == train  # the training split only
     assert len(rollouts) == 2 * len(train)
-    assert all(r["reward"] == 1.0 for r in rollouts)
+    assert all(r["reward"] == 1.0 and r["passed"] for r in rollouts)
     sft = [json.loads(line) for line in (tmp_path / "sft.jsonl").read_text().splitlines()]
     assert {
         r["task_id"] for r in sft
