@@ -176,10 +176,3 @@ def summarize(tasks: Sequence[TaskSpec], scores: Sequence[Score]) -> EvalResult:
         pass_at_1=sum(score.passed for score in scores) / count,
         no_answer=sum(score.status == "no_answer" for score in scores) / count,
     )
-
-
-def score_completions(
-    tasks: Sequence[TaskSpec], completions: Sequence[str], pool: Sandbox, samples: int = 1
-) -> EvalResult:
-    """The figures of `samples` completions per task (task by task, in order)."""
-    return summarize(tasks, score_draws(tasks, completions, pool, samples))

@@ -21,7 +21,7 @@ from batch.workers import LocalExecutor
 from rl import verl_reward
 from rl.config import RewardConfig
 from rl.dataset import trl_row, verl_row
-from rl.heldout import score_completions
+from rl.heldout import score_draws, summarize
 from rl.rewards import reward
 from rl.rollouts import export, reward_of
 from rl.train_log import PASS_KEY, REWARD_KEY, StepLogCallback, read_log
@@ -135,7 +135,7 @@ def test_verl_agrees(direct: list[Verdict], verl_pool: None) -> None:
 
 
 def test_the_held_out_evaluation_agrees(pool: SandboxPool, direct: list[Verdict]) -> None:
-    figures = score_completions(TASKS, COMPLETIONS, pool)
+    figures = summarize(TASKS, score_draws(TASKS, COMPLETIONS, pool, 1))
     expected = [reward(v, "ok", RewardConfig()) or 0.0 for v in direct]
     assert figures.mean_reward == pytest.approx(sum(expected) / len(expected))
     assert figures.pass_at_1 == sum(v.passed for v in direct) / len(direct)
