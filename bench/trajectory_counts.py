@@ -2,9 +2,10 @@
 its saved trajectories (the run dirs of `sandloop run --mode agent` or bench.agent_vs_single).
 
 Counted per run dir: samples and their exit statuses; model calls and generated tokens by node (plan, write,
-revise); revisions, and of them those that repeated code which had already failed (the sandbox did not run it
-again: `tools.repeats`), those whose code differed, and samples solved only after a revision; replies cut at
-their token limit. The last line is one JSON object of every run dir's counts.
+revise); revisions (a fix asked for, the conversation in view) and restarts (the task afresh, `Restart`) apart, and
+of each those that repeated code which had already failed (the sandbox did not run it again: `tools.repeats`);
+solved samples by the call that wrote the passing code (first answer, revision, restart); replies cut at their
+token limit. The last line is one JSON object of every run dir's counts.
 """
 
 from __future__ import annotations
@@ -34,20 +35,30 @@ class Counts(BaseModel):
     calls: dict[str, int] = Field(default_factory=dict)
     tokens: dict[str, int] = Field(default_factory=dict)
     revisions: int = 0
+    """Calls asking for a fix of failing code (the conversation in view)."""
     repeated: int = 0
     """Revisions whose code had already failed the public tests."""
     new_code: int = 0
     """Revisions whose code was run (it had not failed before)."""
-    solved_after_revision: int = 0
+    restarts: int = 0
+    """Calls that opened the task afresh after a failure (`Restart`)."""
+    restart_repeated: int = 0
+    """Restarts whose code had already failed (a fresh sample drew the same answer)."""
+    solved_by: dict[str, int] = Field(default_factory=dict)
+    """Solved samples by the call that wrote the passing code: first (the first answer), revision, restart."""
     cut: int = 0
     """Replies that ended at their token limit."""
+
+    @property
+    def solved_after_revision(self) -> int:
+        return self.solved_by.get("revision", 0)
 
     def add(self, trajectory: dict[str, Any]) -> None:
         self.samples += 1
         status = str(trajectory.get("exit_status"))
         self.exit_status[status] = self.exit_status.get(status, 0) + 1
         events = trajectory["events"]
-        revised = False
+        last_kind = "first"
         for number, event in enumerate(events):
             if event["type"] != "model":
                 continue
@@ -55,17 +66,21 @@ class Counts(BaseModel):
             self.calls[node] = self.calls.get(node, 0) + 1
             self.tokens[node] = self.tokens.get(node, 0) + event["completion_tokens"]
             self.cut += event.get("finish_reason") == "length"
-            if node != "revise" or not event.get("actions"):
+            if not event.get("actions"):
                 continue
-            revised = True
-            self.revisions += 1
+            kind = "restart" if event.get("restart") else "revision" if node == "revise" else "first"
+            last_kind = kind
             run = next((e for e in events[number + 1 :] if e["type"] == "tool"), None)
-            if run is not None and run.get("repeated"):
-                self.repeated += 1
-            elif run is not None:
-                self.new_code += 1
-        if revised and status == "solved":
-            self.solved_after_revision += 1
+            repeated = run is not None and bool(run.get("repeated"))
+            if kind == "revision":
+                self.revisions += 1
+                self.repeated += repeated
+                self.new_code += run is not None and not repeated
+            elif kind == "restart":
+                self.restarts += 1
+                self.restart_repeated += repeated
+        if status == "solved":
+            self.solved_by[last_kind] = self.solved_by.get(last_kind, 0) + 1
 
 
 def count_run(run_dir: Path) -> Counts:
@@ -76,7 +91,14 @@ def count_run(run_dir: Path) -> Counts:
 
 
 def table(results: dict[str, Counts]) -> Table:
-    headers = ("run", "samples", "exit status", *(f"{n} calls/tokens" for n in NODES), "revisions")
+    headers = (
+        "run",
+        "samples",
+        "exit status",
+        *(f"{n} calls/tokens" for n in NODES),
+        "revisions",
+        "restarts",
+    )
     view = Table(*headers, box=None, header_style="bold")
     for name, c in results.items():
         view.add_row(
@@ -84,8 +106,8 @@ def table(results: dict[str, Counts]) -> Table:
             str(c.samples),
             " ".join(f"{k} {v}" for k, v in sorted(c.exit_status.items())),
             *(f"{c.calls.get(n, 0)}/{c.tokens.get(n, 0)}" for n in NODES),
-            f"{c.revisions}: {c.repeated} repeated, {c.new_code} new, {c.solved_after_revision} solved after; "
-            f"{c.cut} cut",
+            f"{c.revisions}: {c.repeated} repeated, {c.new_code} new, {c.solved_after_revision} solved; {c.cut} cut",
+            f"{c.restarts}: {c.restart_repeated} repeated, {c.solved_by.get('restart', 0)} solved",
         )
     return view
 

@@ -43,3 +43,16 @@ def test_revisions_are_told_apart_by_their_test_run(tmp_path: Path) -> None:
     assert counts.tokens == {"write": 70, "revise": 90, "plan": 200}
     assert (counts.revisions, counts.repeated, counts.new_code) == (2, 1, 1)
     assert (counts.solved_after_revision, counts.cut) == (1, 1)
+
+
+def test_restarts_are_counted_apart_from_revisions(tmp_path: Path) -> None:
+    trajectories = tmp_path / "trajectories"
+    trajectories.mkdir()
+    restart = {**model("revise", 60, ["run_tests"]), "restart": True}
+    events = [model("write", 40, ["run_tests"]), tool(False), restart, tool(True), restart, tool(False)]
+    (trajectories / "a.json").write_text(json.dumps({"events": events, "exit_status": "solved"}))
+    first = [model("write", 30, ["run_tests"]), tool(False)]
+    (trajectories / "b.json").write_text(json.dumps({"events": first, "exit_status": "solved"}))
+    counts = count_run(tmp_path)
+    assert (counts.revisions, counts.restarts, counts.restart_repeated) == (0, 2, 1)
+    assert counts.solved_by == {"restart": 1, "first": 1}
