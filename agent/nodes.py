@@ -147,17 +147,22 @@ def restarting(state: AgentState, context: AgentContext) -> bool:
     """Does the next call open the task afresh: the last test run failed and the config's `Restart` policy says
     to start again then (after every failure, after a failed revision, or after a revision repeating code that
     already failed)."""
-    policy, since = context.config.restart, _since_last_model_call(state)
+    policy = context.config.restart
     if policy is Restart.ON_REPEAT:
-        return any(e["type"] == "tool" and e.get("repeated") for e in since)
-    failed = any(e["type"] == "tool" and e.get("tests_passed") is False for e in since)
+        return any(e["type"] == "tool" and e.get("repeated") for e in _since_last_model_call(state))
     if policy is Restart.ON_FAILURE:
-        return failed
+        return _tests_failed(state)
     if policy is Restart.AFTER_REVISION:
         calls = [e for e in state.get("events", []) if e["type"] == "model"]
-        revised = bool(calls) and calls[-1]["node"] == "revise" and not calls[-1]["restart"]
-        return failed and revised
+        # events of checkpoints written before restarts existed have no "restart" key
+        revised = bool(calls) and calls[-1]["node"] == "revise" and not calls[-1].get("restart")
+        return revised and _tests_failed(state)
     return False
+
+
+def _tests_failed(state: AgentState) -> bool:
+    """Did a test run since the last model call fail."""
+    return any(e["type"] == "tool" and e.get("tests_passed") is False for e in _since_last_model_call(state))
 
 
 def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
@@ -175,10 +180,7 @@ def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
         state, runtime.context
     ):  # the task afresh: the conversation that led to the repeat is out of view
         return _ask(state, runtime.context, "revise", prompts.WRITE, expect_action=True)
-    tested = any(
-        e["type"] == "tool" and e.get("tests_passed") is False for e in _since_last_model_call(state)
-    )
-    prompt = prompts.REVISE if tested else prompts.CONTINUE
+    prompt = prompts.REVISE if _tests_failed(state) else prompts.CONTINUE
     return _ask(state, runtime.context, "revise", prompt, expect_action=True)
 
 
@@ -216,10 +218,9 @@ def execute(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
             )
         else:
             outcome = call_tool(runtime.context.handle, files, action["name"], action["arguments"])
-            infra = outcome.result is not None and outcome.result.status == "infra_error"
-            if (
-                key is not None and outcome.tests_passed is False and not infra
-            ):  # an engine fault: not the code's
+            # an engine fault (infra_error after the retries) says nothing about the code: not remembered
+            engine_fault = outcome.result is not None and outcome.result.status == "infra_error"
+            if key is not None and outcome.tests_passed is False and not engine_fault:
                 failed[key] = outcome.content
         files = outcome.files
         if outcome.code is not None:

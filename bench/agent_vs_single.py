@@ -75,6 +75,7 @@ ARMS = ("agent", "single-shot", "best-of-k")
 RESTART_TAGS = {
     Restart.NEVER: "-restart0",
     Restart.ON_REPEAT: "-restart1",
+    Restart.AFTER_REVISION: "-restart-revision",
     Restart.ON_FAILURE: "-restart-failure",
 }
 """The agent's run dir suffix for an explicit `--restart` (the first two as named when the option was a bool, so

@@ -104,7 +104,8 @@ RestartOption = Annotated[
     typer.Option(
         "--restart",
         help="When a failed test run starts the task afresh instead of asking for a fix: never, after a "
-        "revision that repeats failed code, or after every failure (default: the preset's).",
+        "revision that repeats failed code, after a failed revision, or after every failure (default: the "
+        "preset's).",
         rich_help_panel=SAMPLING_PANEL,
     ),
 ]

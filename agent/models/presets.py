@@ -26,8 +26,6 @@ GREEDY_REFUSED = (
     "QwQ must not be decoded greedily (temperature 0): it repeats itself endlessly; "
     "sample with temperature 0.6, top_p 0.95 as its model card says"
 )
-
-
 REASONING_REPLY_TOKENS = 32768
 """Reply-token limit of the reasoning families (their cards' output length); the context window bounds it."""
 
