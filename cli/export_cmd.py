@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from cli.errors import fail
-from cli.options import SuiteArgument
+from cli.options import HeldoutPercentOption, SuiteArgument
 
 console = Console(highlight=False)
 
@@ -19,9 +19,7 @@ def export(
     out: Annotated[Path, typer.Option(help="Output dir: trl/<split>.jsonl, verl/<split>.parquet.")],
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")] = None,
     ids: Annotated[str | None, typer.Option(help="Only these task ids, comma-separated.")] = None,
-    heldout_percent: Annotated[
-        int, typer.Option(min=0, max=100, help="Tasks held out, by a stable hash of the id.")
-    ] = 20,
+    heldout_percent: HeldoutPercentOption = 20,  # tasks.splits.HELDOUT_PERCENT (the tasks package is slow to import)
 ) -> None:
     """Write the suite's prompts with their verification info: train and held-out files for TRL and verl."""
     from batch.errors import BatchError

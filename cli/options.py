@@ -162,3 +162,14 @@ def agent_config(
 def out_dir(out: Path | None, deprecated: Path | None, default: Path) -> Path:
     """`--out`, else the deprecated spelling of the same option, else the command's default."""
     return out if out is not None else deprecated if deprecated is not None else default
+
+
+HeldoutPercentOption = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        max=100,
+        help="Tasks held out, by a stable hash of the id; a task whose metadata names its split keeps it "
+        "(the generated suite's held-out tasks never reach training).",
+    ),
+]

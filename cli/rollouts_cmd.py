@@ -14,6 +14,7 @@ from cli.options import (
     DEFAULT_WORKERS,
     BackendOption,
     BaseUrlOption,
+    HeldoutPercentOption,
     IdsOption,
     LimitOption,
     MaxSecondsOption,
@@ -69,9 +70,7 @@ def rollouts(
     native_tools: NativeToolsOption = None,
     restart: RestartOption = None,
     system_prompt: SystemPromptOption = None,
-    heldout_percent: Annotated[
-        int, typer.Option(min=0, max=100, help="Tasks held out, by a stable hash of the id.")
-    ] = 20,
+    heldout_percent: HeldoutPercentOption = 20,  # tasks.splits.HELDOUT_PERCENT (the tasks package is slow to import)
     sandbox_url: SandboxUrls = None,
     sandbox_token_env: SandboxTokenEnv = TOKEN_ENV,
 ) -> None:

@@ -1,7 +1,7 @@
 """Prompt datasets from a suite, no model needed: TRL rows (JSONL) and verl parquet, one file per split.
 
 Each row carries its task's verification info, so a trainer grades completions from the row alone. The split
-is the stable hash of the task id (`tasks.splits.split_of`); the held-out files are for validation, never
+is the task's own (`tasks.splits.task_split`: its metadata's, else a stable hash of its id); the held-out files are for validation, never
 training (`data.val_files` in verl).
 """
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from agent.prompts import first_messages
 from rl.dataset import trl_row, verl_row
 from tasks.spec import TaskSpec
-from tasks.splits import HELDOUT_PERCENT, split_of
+from tasks.splits import HELDOUT_PERCENT, task_split
 
 Split = Literal["train", "heldout"]
 SPLITS: tuple[Split, ...] = ("train", "heldout")
@@ -35,9 +35,7 @@ class PromptExport(BaseModel):
 
 def split_tasks(tasks: list[TaskSpec], heldout_percent: int) -> dict[Split, list[TaskSpec]]:
     """The tasks of each split, in suite order."""
-    return {
-        split: [task for task in tasks if split_of(task.id, heldout_percent) == split] for split in SPLITS
-    }
+    return {split: [task for task in tasks if task_split(task, heldout_percent) == split] for split in SPLITS}
 
 
 def export_prompts(tasks: list[TaskSpec], out: Path, heldout_percent: int = HELDOUT_PERCENT) -> PromptExport:

@@ -18,7 +18,7 @@ from batch.sample_records import SampleRecord, read_records
 from rl.config import RewardConfig
 from rl.rewards import reward
 from tasks.spec import TaskSpec
-from tasks.splits import HELDOUT_PERCENT, split_of
+from tasks.splits import HELDOUT_PERCENT, task_split
 from tools import tool_schemas
 
 RUN_DIR = "run"
@@ -73,7 +73,7 @@ def export(
     training split's tasks only, unless `include_heldout` (then each line says its split)."""
     # pending samples (the sandbox or the model failed) are no verdict on the policy: left out until graded
     records = [r for r in read_records(run_dir) if r.has_verdict and reward_of(r) is not None]
-    splits = {task.id: split_of(task.id, heldout_percent) for task in tasks}
+    splits = {task.id: task_split(task, heldout_percent) for task in tasks}
     wanted = {task_id for task_id, split in splits.items() if include_heldout or split == "train"}
     records = [r for r in records if r.task_id in wanted]
     rollouts = out / "rollouts.jsonl"

@@ -53,7 +53,7 @@ class SftRow(BaseModel):
     task_id: str
     """The task the conversation solved."""
     split: Literal["train", "heldout"]
-    """The task's split (tasks.splits.split_of); held-out rows are skipped."""
+    """The task's split (tasks.splits.task_split); held-out rows are skipped."""
     messages: list[dict[str, Any]] = Field(min_length=2)
     """The conversation up to its last assistant turn (the answer learned)."""
 

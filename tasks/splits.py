@@ -1,13 +1,18 @@
 """The one train / held-out split of task ids: a stable hash, the same on every machine, run and path.
 
 The shipped generated suite (tasks/data/generated-*.jsonl) and the held-out figures were made with it at 20%:
-changing the hash moves tasks between splits.
+changing the hash moves tasks between splits. A task that names its own split (the generated suite's, in
+`metadata["split"]`) keeps it whatever share is asked for: its held-out tasks are what every held-out figure was
+measured on, so no `--heldout-percent` may move one into training.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, get_args
+
+if TYPE_CHECKING:
+    from tasks.spec import TaskSpec
 
 SplitName = Literal["train", "heldout"]
 
@@ -21,3 +26,11 @@ def split_of(task_id: str, heldout_percent: int = HELDOUT_PERCENT) -> SplitName:
         raise ValueError(f"heldout_percent must be within 0..100, got {heldout_percent}")
     bucket = int.from_bytes(hashlib.sha256(task_id.encode()).digest()[:8], "big") % 100
     return "heldout" if bucket < heldout_percent else "train"
+
+
+def task_split(task: TaskSpec, heldout_percent: int = HELDOUT_PERCENT) -> SplitName:
+    """The task's own split when its metadata names one, else the id's hash split at `heldout_percent`."""
+    named = task.metadata.get("split")
+    if named in get_args(SplitName):
+        return named  # type: ignore[no-any-return]
+    return split_of(task.id, heldout_percent)

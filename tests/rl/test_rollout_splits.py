@@ -11,10 +11,9 @@ import pytest
 from rl.prompt_export import export_prompts
 from rl.rollouts import export
 from tasks.generated import generated_suite
-from tasks.splits import split_of
 
 
-@pytest.mark.parametrize("heldout_percent", [20, 34])
+@pytest.mark.parametrize("heldout_percent", [0, 20, 34])
 def test_no_held_out_id_reaches_a_training_export(tmp_path: Path, heldout_percent: int) -> None:
     tasks = generated_suite("all")
     run_dir = tmp_path / "run"
@@ -26,12 +25,10 @@ def test_no_held_out_id_reaches_a_training_export(tmp_path: Path, heldout_percen
     verl_ids = {
         row["extra_info"]["task_id"] for row in pq.read_table(tmp_path / "out/verl/train.parquet").to_pylist()
     }
-    held = {task.id for task in tasks if split_of(task.id, heldout_percent) == "heldout"}
+    held = {task.id for task in generated_suite("heldout")}  # the suite names its split: no percent moves it
     assert held and not held & trl_ids and not held & verl_ids
     assert trl_ids == verl_ids == {task.id for task in tasks} - held
     held_rows = (tmp_path / "out/trl/heldout.jsonl").read_text().splitlines()
     assert {json.loads(row["verification_info"])["task_id"] for row in map(json.loads, held_rows)} == held
     assert summary.tasks == {"train": len(tasks) - len(held), "heldout": len(held)}
-    if heldout_percent == 20:  # the generated suite's own split
-        assert held == {task.id for task in generated_suite("heldout")}
     assert rollouts.trajectories == 0 and not (tmp_path / "out/sft.jsonl").read_text()

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tasks.generated import shipped_path
-from tasks.splits import split_of
+from tasks.generated import generated_suite, shipped_path
+from tasks.splits import split_of, task_split
+from tests.support.toy_tasks import make_add_task
 
 
 def shipped_splits() -> dict[str, str]:
@@ -40,3 +41,16 @@ def test_a_larger_percent_only_adds_held_out_ids() -> None:
 def test_a_percent_outside_0_to_100_is_refused() -> None:
     with pytest.raises(ValueError, match="heldout_percent"):
         split_of("task", 101)
+
+
+@pytest.mark.parametrize("percent", [0, 10, 20, 34, 100])
+def test_a_task_that_names_its_split_keeps_it_at_any_percent(percent: int) -> None:
+    tasks = generated_suite("all")
+    assert {task.id: task_split(task, percent) for task in tasks} == shipped_splits()
+
+
+def test_a_task_without_a_named_split_is_split_by_its_id() -> None:
+    task = make_add_task()
+    odd = task.model_copy(update={"metadata": {"split": "test"}})  # not one of ours: the hash decides
+    for percent in (0, 34, 100):
+        assert task_split(task, percent) == task_split(odd, percent) == split_of(task.id, percent)
