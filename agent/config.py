@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from agent.budget import Budget
 from agent.models.base import Sampling
 from agent.models.presets import ModelPreset
 from agent.restart_policy import Restart
@@ -38,6 +39,11 @@ class AgentConfig(BaseModel):
     seed of its own) instead of asking for a fix (`Restart`, agent.nodes.restarting)."""
     sampling: Sampling = Field(default_factory=Sampling)
     """Sampling of each call; `max_tokens` here bounds one reply."""
+
+    @property
+    def budget(self) -> Budget:
+        """The solve's limits as the one budget rule reads them (`agent.budget`)."""
+        return Budget(self.max_steps, self.max_total_tokens, self.max_seconds)
 
     @model_validator(mode="before")
     @classmethod

@@ -7,8 +7,9 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from agent import prompts
+from agent import budget, prompts
 from agent.actions import actions_from
+from agent.budget import Spent
 from agent.context import AgentContext
 from agent.history import chat_within_window
 from agent.messages import Message
@@ -20,13 +21,12 @@ from tools import ToolOutcome, call_tool, tool_schemas
 from tools.repeats import run_key, test_report
 
 
+def spent(state: AgentState) -> Spent:
+    return Spent(state.get("steps", 0), state.get("tokens", 0), state.get("seconds", 0.0))
+
+
 def exhausted(state: AgentState, context: AgentContext) -> bool:
-    config = context.config
-    return (
-        state.get("steps", 0) >= config.max_steps
-        or state.get("tokens", 0) >= config.max_total_tokens
-        or state.get("seconds", 0.0) >= config.max_seconds
-    )
+    return budget.exhausted(spent(state), context.config.budget)
 
 
 def reply_sampling(state: AgentState, context: AgentContext) -> Sampling:
@@ -38,9 +38,9 @@ def reply_sampling(state: AgentState, context: AgentContext) -> Sampling:
     update: dict[str, Any] = {}
     if steps and sampling.seed is not None:
         update["seed"] = derived_seed(sampling.seed, steps)
-    left = context.config.max_total_tokens - state.get("tokens", 0)
-    if left < sampling.max_tokens:
-        update["max_tokens"] = max(1, left)
+    limit = budget.reply_limit(spent(state), context.config.budget, sampling.max_tokens)
+    if limit != sampling.max_tokens:
+        update["max_tokens"] = limit
     return sampling.model_copy(update=update) if update else sampling
 
 

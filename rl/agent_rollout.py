@@ -4,7 +4,8 @@ TRL's GRPOTrainer (1.16) takes `rollout_func(prompts, trainer) -> {"prompt_ids",
 ...}`; every other key is forwarded to the reward functions, and `env_mask` marks which completion tokens
 the loss trains on (1: the model's, 0: environment feedback). An episode: the model answers, its code runs
 against the task's public tests, the result comes back as a user turn, the model revises, until the public
-tests pass or the turn or token budget is spent. The completion is the chat-template rendering of every turn
+tests pass or the turn or token budget is spent (`agent.budget`, the graph's rule, counting the whole
+completion: feedback turns included). The completion is the chat-template rendering of every turn
 after the prompt; the reward (the one reward function, through `TrlReward`) grades the final answer on the
 hidden tests.
 
@@ -29,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent import prompts as agent_prompts
+from agent.budget import Budget, Spent, exhausted, reply_limit
 from rl.completions import extract_answer
 from rl.config import RewardConfig
 from sandbox import Limits, Sandbox
@@ -57,9 +59,14 @@ class MultiTurnSettings(BaseModel):
     max_turns: int = Field(3, ge=1)
     """Model replies per episode."""
     max_episode_tokens: int = Field(2048, ge=16)
-    """Most completion tokens per episode, feedback included: no turn starts that could end past it."""
+    """Most completion tokens per episode, feedback included: a reply is cut to what is left, and a feedback
+    turn that would spend the rest ends the episode."""
     feedback_chars: int = Field(1000, ge=100)
     """Longest test output shown back to the model (head and tail kept)."""
+
+    @property
+    def budget(self) -> Budget:
+        return Budget(self.max_turns, self.max_episode_tokens)
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,10 @@ class Episode:
     def completion_length(self) -> int:
         return sum(len(segment.ids) for segment in self.segments)
 
+    @property
+    def spent(self) -> Spent:
+        return Spent(len(self.replies), self.completion_length)
+
     def context(self) -> list[int]:
         return self.prompt_ids + assemble(self.segments)[0]
 
@@ -186,13 +197,15 @@ class AgentRollout:
         tokenizer = trainer.processing_class
         episodes = [Episode(self.task_of(p), prompt_ids(tokenizer, list(p))) for p in prompts]
         model = trainer.accelerator.unwrap_model(trainer.model)
-        for turn in range(self.settings.max_turns):
-            active = [episode for episode in episodes if not episode.done]
-            if not active:
-                break
-            replies = self.generate(model, tokenizer, active)
-            last_turn = turn == self.settings.max_turns - 1
-            self.read_replies(tokenizer, active, replies, last_turn)
+        reply_max = int(self.sampling.get("max_new_tokens", 256))
+        while active := [episode for episode in episodes if not episode.done]:
+            limits = [reply_limit(episode.spent, self.settings.budget, reply_max) for episode in active]
+            # One batched call at the longest limit; each reply then cut to its own (the same draw as a
+            # shorter call's, token for token up to the cut).
+            replies = self.generate(model, tokenizer, active, max(limits))
+            self.read_replies(
+                tokenizer, active, [ids[:limit] for ids, limit in zip(replies, limits, strict=True)]
+            )
         completions = [assemble(episode.segments) for episode in episodes]
         write_episodes(Path(trainer.args.output_dir) / EPISODES_FILE, trainer.state.global_step + 1, episodes)
         return {
@@ -203,7 +216,9 @@ class AgentRollout:
             FINAL_REPLY: [episode.final_reply for episode in episodes],
         }
 
-    def generate(self, model: Any, tokenizer: Any, episodes: Sequence[Episode]) -> list[list[int]]:
+    def generate(
+        self, model: Any, tokenizer: Any, episodes: Sequence[Episode], max_new_tokens: int
+    ) -> list[list[int]]:
         """One batched sampled reply per episode (left-padded contexts), cut after its end-of-turn token."""
         import torch
 
@@ -220,7 +235,7 @@ class AgentRollout:
                 do_sample=True,
                 pad_token_id=pad,
                 eos_token_id=tokenizer.eos_token_id,
-                **self.sampling,
+                **{**self.sampling, "max_new_tokens": max_new_tokens},
             )
         replies = []
         for row in output[:, width:].tolist():
@@ -229,9 +244,7 @@ class AgentRollout:
             replies.append(row)
         return replies
 
-    def read_replies(
-        self, tokenizer: Any, episodes: Sequence[Episode], replies: Sequence[list[int]], last_turn: bool
-    ) -> None:
+    def read_replies(self, tokenizer: Any, episodes: Sequence[Episode], replies: Sequence[list[int]]) -> None:
         """Add each reply, run the code of those that go on against the public tests (one batch), and add
         the results as the next user turn."""
         testing: list[tuple[Episode, str]] = []
@@ -245,7 +258,7 @@ class AgentRollout:
             if answer.code is not None or not episode.answered:
                 episode.final_reply = text
                 episode.answered = answer.code is not None
-            if last_turn:
+            if exhausted(episode.spent, self.settings.budget):
                 episode.done = True
             elif answer.code is None:
                 cut = answer.format == "unterminated_thinking"
@@ -293,8 +306,8 @@ class AgentRollout:
         last = episode.segments[-1].ids
         # A reply cut by its token budget gets the end-of-turn the template would write (not the model's).
         closing = [] if last and last[-1] == tokenizer.eos_token_id else [tokenizer.eos_token_id]
-        reply = int(self.sampling.get("max_new_tokens", 0))
-        if episode.completion_length + len(closing) + len(ids) + reply > self.settings.max_episode_tokens:
+        after = Spent(len(episode.replies), episode.completion_length + len(closing) + len(ids))
+        if exhausted(after, self.settings.budget):
             episode.done = True
             return
         episode.segments.append(Segment(closing + ids, trained=False))

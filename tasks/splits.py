@@ -9,7 +9,7 @@ measured on, so no `--heldout-percent` may move one into training.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from tasks.spec import TaskSpec
@@ -30,7 +30,10 @@ def split_of(task_id: str, heldout_percent: int = HELDOUT_PERCENT) -> SplitName:
 
 def task_split(task: TaskSpec, heldout_percent: int = HELDOUT_PERCENT) -> SplitName:
     """The task's own split when its metadata names one, else the id's hash split at `heldout_percent`."""
-    named = task.metadata.get("split")
-    if named in get_args(SplitName):
-        return named  # type: ignore[no-any-return]
-    return split_of(task.id, heldout_percent)
+    match task.metadata.get("split"):
+        case "train":
+            return "train"
+        case "heldout":
+            return "heldout"
+        case _:
+            return split_of(task.id, heldout_percent)

@@ -3,6 +3,7 @@ solve (default: steps × per reply), and both are recorded in the config a run o
 
 from __future__ import annotations
 
+from agent.budget import Budget, Spent, exhausted, reply_limit
 from agent.config import AgentConfig
 from agent.models.base import Sampling
 from agent.models.presets import PresetOverrides
@@ -34,3 +35,18 @@ def test_a_config_stored_before_the_rename_reads_the_same() -> None:
     assert AgentConfig.model_validate(old).max_total_tokens == 3072
     run = RunConfig.model_validate({"suite": "toy", "backend": "oracle", "agent": old})
     assert run.agent.max_total_tokens == 3072
+
+
+def test_a_limit_reached_stops_and_a_reply_never_outruns_what_is_left() -> None:
+    limits = Budget(max_calls=4, max_tokens=100, max_seconds=60.0)
+    assert not exhausted(Spent(3, 99, 59.9), limits)
+    assert all(exhausted(spent, limits) for spent in (Spent(4, 0, 0), Spent(0, 100, 0), Spent(0, 0, 60.0)))
+    assert [reply_limit(Spent(1, used), limits, 64) for used in (0, 36, 50, 99, 120)] == [64, 64, 50, 1, 1]
+
+
+def test_the_solve_and_the_multi_turn_rollout_read_the_same_rule() -> None:
+    from rl.agent_rollout import MultiTurnSettings
+
+    solve = AgentConfig.with_budget(4, 64, 100, Sampling(), max_seconds=30.0)
+    assert solve.budget == Budget(4, 100, 30.0)
+    assert MultiTurnSettings(max_turns=3, max_episode_tokens=500).budget == Budget(3, 500)

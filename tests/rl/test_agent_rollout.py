@@ -82,7 +82,7 @@ class ScriptedRollout(AgentRollout):
         super().__init__(**kwargs)
         self.script = replies
 
-    def generate(self, model: Any, tokenizer: Any, episodes: Any) -> list[list[int]]:
+    def generate(self, model: Any, tokenizer: Any, episodes: Any, max_new_tokens: int) -> list[list[int]]:
         text = self.script.pop(0)
         return [reply_ids(tokenizer, text) for _ in episodes]
 
@@ -173,16 +173,28 @@ def test_no_code_block_gets_the_agents_nudge_and_the_last_turn_ends_the_episode(
 
 
 @pytest.mark.docker
-def test_the_episode_budget_stops_before_a_turn_that_could_overrun_it(
+def test_the_episode_budget_counts_feedback_and_cuts_a_reply_to_what_is_left(
     tokenizer: Any, pool: SandboxPool, tmp_path: Any
 ) -> None:
-    task = square_task()
-    rollout = scripted([as_completion(WRONG)], task, pool, max_turns=3, max_episode_tokens=80)
-    out = rollout([first_messages(task)], FakeTrainer(tokenizer, tmp_path))
-    [mask] = out[ENV_MASK]
-    assert set(mask) == {1}  # one reply, no feedback: a second turn would not fit
-    [record] = [json.loads(line) for line in (tmp_path / EPISODES_FILE).read_text().splitlines()]
-    assert record["turns"] == 1 and record["step"] == 1
+    task = wrong_public_task()
+
+    def episode_mask(max_episode_tokens: int) -> list[int]:
+        rollout = scripted(
+            [as_completion(WRONG)] * 3, task, pool, max_turns=3, max_episode_tokens=max_episode_tokens
+        )
+        [mask] = rollout([first_messages(task)], FakeTrainer(tokenizer, tmp_path))[ENV_MASK]
+        return mask
+
+    free = episode_mask(2048)
+    reply = free.index(0)
+    feedback = free[reply:].index(1)
+    assert reply > 5 and feedback > 5
+    # A feedback turn that would spend the rest ends the episode before it.
+    assert episode_mask(reply + feedback) == [1] * reply
+    # Five tokens left after the feedback: the next reply is cut to them, and the episode ends at the budget.
+    assert episode_mask(reply + feedback + 5) == [1] * reply + [0] * feedback + [1] * 5
+    records = [json.loads(line) for line in (tmp_path / EPISODES_FILE).read_text().splitlines()]
+    assert [record["turns"] for record in records] == [3, 1, 2]
 
 
 @pytest.mark.docker
