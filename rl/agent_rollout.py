@@ -197,7 +197,7 @@ class AgentRollout:
         tokenizer = trainer.processing_class
         episodes = [Episode(self.task_of(p), prompt_ids(tokenizer, list(p))) for p in prompts]
         model = trainer.accelerator.unwrap_model(trainer.model)
-        reply_max = int(self.sampling.get("max_new_tokens", 256))
+        reply_max = int(self.sampling["max_new_tokens"])
         while active := [episode for episode in episodes if not episode.done]:
             limits = [reply_limit(episode.spent, self.settings.budget, reply_max) for episode in active]
             # One batched call at the longest limit; each reply then cut to its own (the same draw as a
