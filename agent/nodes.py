@@ -7,9 +7,10 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from agent import budget, prompts
+from agent import prompts
 from agent.actions import actions_from
-from agent.budget import Spent
+from agent.budget import Spent, reply_limit
+from agent.budget import exhausted as budget_exhausted
 from agent.context import AgentContext
 from agent.history import chat_within_window
 from agent.messages import Message
@@ -26,7 +27,7 @@ def spent(state: AgentState) -> Spent:
 
 
 def exhausted(state: AgentState, context: AgentContext) -> bool:
-    return budget.exhausted(spent(state), context.config.budget)
+    return budget_exhausted(spent(state), context.config.budget)
 
 
 def reply_sampling(state: AgentState, context: AgentContext) -> Sampling:
@@ -38,7 +39,7 @@ def reply_sampling(state: AgentState, context: AgentContext) -> Sampling:
     update: dict[str, Any] = {}
     if steps and sampling.seed is not None:
         update["seed"] = derived_seed(sampling.seed, steps)
-    limit = budget.reply_limit(spent(state), context.config.budget, sampling.max_tokens)
+    limit = reply_limit(spent(state), context.config.budget, sampling.max_tokens)
     if limit != sampling.max_tokens:
         update["max_tokens"] = limit
     return sampling.model_copy(update=update) if update else sampling

@@ -1,4 +1,4 @@
-"""`sandloop export`: prompt datasets from a suite without a model (TRL rows, verl parquet), split by task id."""
+"""`sandloop export`: prompt datasets from a suite without a model (TRL rows, verl parquet), split as `tasks.splits.task_split` says."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from cli.errors import fail
-from cli.options import HeldoutPercentOption, SuiteArgument
+from cli.options import HELDOUT_PERCENT, HeldoutPercentOption, SuiteArgument
 
 console = Console(highlight=False)
 
@@ -19,7 +19,7 @@ def export(
     out: Annotated[Path, typer.Option(help="Output dir: trl/<split>.jsonl, verl/<split>.parquet.")],
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")] = None,
     ids: Annotated[str | None, typer.Option(help="Only these task ids, comma-separated.")] = None,
-    heldout_percent: HeldoutPercentOption = 20,  # tasks.splits.HELDOUT_PERCENT (the tasks package is slow to import)
+    heldout_percent: HeldoutPercentOption = HELDOUT_PERCENT,
 ) -> None:
     """Write the suite's prompts with their verification info: train and held-out files for TRL and verl."""
     from batch.errors import BatchError

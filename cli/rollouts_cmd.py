@@ -12,6 +12,7 @@ from rich.table import Table
 from cli.options import (
     DEFAULT_MAX_STEPS,
     DEFAULT_WORKERS,
+    HELDOUT_PERCENT,
     BackendOption,
     BaseUrlOption,
     HeldoutPercentOption,
@@ -70,7 +71,7 @@ def rollouts(
     native_tools: NativeToolsOption = None,
     restart: RestartOption = None,
     system_prompt: SystemPromptOption = None,
-    heldout_percent: HeldoutPercentOption = 20,  # tasks.splits.HELDOUT_PERCENT (the tasks package is slow to import)
+    heldout_percent: HeldoutPercentOption = HELDOUT_PERCENT,
     sandbox_url: SandboxUrls = None,
     sandbox_token_env: SandboxTokenEnv = TOKEN_ENV,
 ) -> None:

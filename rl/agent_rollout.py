@@ -66,6 +66,7 @@ class MultiTurnSettings(BaseModel):
 
     @property
     def budget(self) -> Budget:
+        """The episode's limits as the one budget rule reads them (`agent.budget`), tokens counting feedback."""
         return Budget(self.max_turns, self.max_episode_tokens)
 
 
@@ -124,7 +125,8 @@ class Episode:
     segments: list[Segment] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
     final_reply: str = ""
-    """The reply the reward grades: the last one that carried code, else the last one."""
+    """The reply the reward grades: the last finished one that carried code (else the first with code, else
+    the last reply)."""
     answered: bool = False
     """Some reply carried code."""
     done: bool = False
@@ -183,8 +185,11 @@ class AgentRollout:
         self.tasks = {_prompt_key(p): t for p, t in zip(dataset_prompts, tasks, strict=True)}
         self.pool = pool
         self.settings = settings
+        if "max_new_tokens" not in sampling:
+            raise ValueError("multi-turn rollout: sampling needs max_new_tokens (one reply's limit)")
         self.sampling = sampling
-        """`generate` keyword arguments of a reply: max_new_tokens, temperature, top_p, top_k, min_p."""
+        """`generate` keyword arguments of a reply: max_new_tokens (required), temperature, top_p, top_k,
+        min_p."""
         self.reward = reward or RewardConfig()
 
     def task_of(self, prompt: Any) -> TaskSpec:
@@ -255,7 +260,9 @@ class AgentRollout:
             answer = extract_answer(
                 text, opened_by_template=self.reward.opened_by_template, entry_point=episode.task.entry_point
             )
-            if answer.code is not None or not episode.answered:
+            finished = bool(reply_ids) and reply_ids[-1] == tokenizer.eos_token_id
+            # A reply cut by a limit (no end-of-turn) is a fragment: it does not replace an answer with code.
+            if not episode.answered or (answer.code is not None and finished):
                 episode.final_reply = text
                 episode.answered = answer.code is not None
             if exhausted(episode.spent, self.settings.budget):

@@ -65,7 +65,9 @@ class TaskSpec(BaseModel):
     memory_mb: int = Field(512, ge=64, le=65536)
     """Memory a run may use (the sandbox pool's per-container limit)."""
     metadata: dict[str, Any] = Field(default_factory=dict)
-    """What the source says beyond the above (difficulty, url, the record's `file:line`), for reports."""
+    """What the source says beyond the above (difficulty, url, the record's `file:line`), for reports. One key
+    is read: `split` ("train" or "heldout") fixes the task's split in the training exports whatever
+    `--heldout-percent` says (`tasks.splits.task_split`; the generated suite sets it)."""
 
     @model_validator(mode="after")
     def _tests_fit_the_kind(self) -> Self:

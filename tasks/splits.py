@@ -1,4 +1,5 @@
-"""The one train / held-out split of task ids: a stable hash, the same on every machine, run and path.
+"""The one train / held-out split: the task's own when it names one, else a stable hash of its id (the same on
+every machine, run and path).
 
 The shipped generated suite (tasks/data/generated-*.jsonl) and the held-out figures were made with it at 20%:
 changing the hash moves tasks between splits. A task that names its own split (the generated suite's, in

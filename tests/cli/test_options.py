@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from cli.main import app
-from cli.options import SHARED_MODEL_OPTIONS, SHARED_SAMPLING_OPTIONS
+from cli.options import HELDOUT_PERCENT, SHARED_MODEL_OPTIONS, SHARED_SAMPLING_OPTIONS
 from tests.support.cli_process import sandloop
 
 BATCH = {
@@ -73,6 +73,15 @@ def test_no_command_keeps_a_private_sampling_default() -> None:
         for param in command(*path).params:
             if param.name in {"temperature", "top_p", "top_k", "min_p", "max_tokens", "max_seconds", "plan"}:
                 assert param.default is None, f"{' '.join(path)} --{param.name} defaults to {param.default}"
+
+
+def test_the_held_out_share_defaults_to_the_splits_own() -> None:
+    from tasks.splits import HELDOUT_PERCENT as SPLITS_DEFAULT
+
+    assert HELDOUT_PERCENT == SPLITS_DEFAULT
+    for path in (("export",), ("rollouts",)):
+        [option] = [param for param in command(*path).params if param.name == "heldout_percent"]
+        assert option.default == SPLITS_DEFAULT
 
 
 def test_the_suite_is_positional_and_out_is_the_output_everywhere() -> None:

@@ -24,6 +24,7 @@ from rl.agent_rollout import (
     feedback_ids,
     prompt_ids,
 )
+from rl.completions import extract_answer
 from sandbox import SandboxPool
 from tasks.spec import TaskSpec
 from tests.support.rl_samples import WRONG, as_completion, square_task
@@ -106,14 +107,16 @@ class FakeTrainer:
         self.accelerator = Accelerator()
 
 
-def scripted(replies: list[str], task: TaskSpec, pool: SandboxPool, **settings: Any) -> ScriptedRollout:
+def scripted(
+    replies: list[str], task: TaskSpec, pool: SandboxPool, max_new_tokens: int = 64, **settings: Any
+) -> ScriptedRollout:
     return ScriptedRollout(
         replies,
         tasks=[task],
         dataset_prompts=[first_messages(task)],
         pool=pool,
         settings=MultiTurnSettings(**settings),
-        sampling={"max_new_tokens": 64},
+        sampling={"max_new_tokens": max_new_tokens},
     )
 
 
@@ -195,6 +198,41 @@ def test_the_episode_budget_counts_feedback_and_cuts_a_reply_to_what_is_left(
     assert episode_mask(reply + feedback + 5) == [1] * reply + [0] * feedback + [1] * 5
     records = [json.loads(line) for line in (tmp_path / EPISODES_FILE).read_text().splitlines()]
     assert [record["turns"] for record in records] == [3, 1, 2]
+
+
+@pytest.mark.docker
+def test_a_reply_cut_by_the_budget_does_not_replace_a_finished_answer(
+    tokenizer: Any, pool: SandboxPool, tmp_path: Any
+) -> None:
+    task = wrong_public_task()
+    first, second = as_completion(WRONG), f"```python\n{RIGHT}```\n"
+
+    def episode(max_episode_tokens: int) -> dict[str, Any]:
+        rollout = scripted([first, second], task, pool, max_turns=2, max_episode_tokens=max_episode_tokens)
+        return rollout([first_messages(task)], FakeTrainer(tokenizer, tmp_path))
+
+    free = episode(2048)
+    assert free[FINAL_REPLY] == [second]  # finished, with code: it is the answer graded
+    [mask] = free[ENV_MASK]
+    used = mask.index(0) + mask[mask.index(0) :].index(1)  # the first reply and its feedback
+    cut = episode(used + 12)
+    [ids] = cut["completion_ids"]
+    fragment = tokenizer.decode(ids[used:])
+    assert extract_answer(fragment, entry_point="square").code is not None  # a fragment that parses as code
+    assert cut[FINAL_REPLY] == [first]
+
+
+@pytest.mark.docker
+def test_a_reply_cut_by_its_own_limit_gets_the_end_of_turn_before_the_feedback(
+    tokenizer: Any, pool: SandboxPool, tmp_path: Any
+) -> None:
+    task = wrong_public_task()
+    rollout = scripted([as_completion(WRONG)] * 2, task, pool, max_new_tokens=8, max_turns=2)
+    out = rollout([first_messages(task)], FakeTrainer(tokenizer, tmp_path))
+    [ids], [mask] = out["completion_ids"], out[ENV_MASK]
+    assert mask[:8] == [1] * 8 and ids[7] != tokenizer.eos_token_id  # the reply, cut at 8 tokens
+    assert mask[8] == 0 and ids[8] == tokenizer.eos_token_id  # the template's end-of-turn, masked
+    assert len(ids) == mask.count(0) + 16  # two replies of 8, the rest feedback
 
 
 @pytest.mark.docker
