@@ -1,4 +1,5 @@
-"""`sandloop export`: prompt datasets from a suite without a model (TRL rows, verl parquet), split as `tasks.splits.task_split` says."""
+"""`sandloop export`: prompt datasets from a suite without a model (TRL rows, verl parquet), split by
+`tasks.splits.task_split`."""
 
 from __future__ import annotations
 

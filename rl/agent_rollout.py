@@ -88,6 +88,11 @@ def assemble(segments: Sequence[Segment]) -> tuple[list[int], list[int]]:
     return ids, mask
 
 
+def ends_turn(ids: Sequence[int], tokenizer: Any) -> bool:
+    """The reply ended with its end-of-turn token: not cut by a token limit."""
+    return bool(ids) and ids[-1] == tokenizer.eos_token_id
+
+
 def _template_ids(tokenizer: Any, messages: list[dict[str, str]], generation_prompt: bool) -> list[int]:
     ids = tokenizer.apply_chat_template(
         messages, add_generation_prompt=generation_prompt, tokenize=True, return_dict=False
@@ -260,9 +265,8 @@ class AgentRollout:
             answer = extract_answer(
                 text, opened_by_template=self.reward.opened_by_template, entry_point=episode.task.entry_point
             )
-            finished = bool(reply_ids) and reply_ids[-1] == tokenizer.eos_token_id
             # A reply cut by a limit (no end-of-turn) is a fragment: it does not replace an answer with code.
-            if not episode.answered or (answer.code is not None and finished):
+            if not episode.answered or (answer.code is not None and ends_turn(reply_ids, tokenizer)):
                 episode.final_reply = text
                 episode.answered = answer.code is not None
             if exhausted(episode.spent, self.settings.budget):
@@ -310,9 +314,8 @@ class AgentRollout:
 
     def add_feedback(self, tokenizer: Any, episode: Episode, text: str) -> None:
         ids = feedback_ids(tokenizer, text)
-        last = episode.segments[-1].ids
         # A reply cut by its token budget gets the end-of-turn the template would write (not the model's).
-        closing = [] if last and last[-1] == tokenizer.eos_token_id else [tokenizer.eos_token_id]
+        closing = [] if ends_turn(episode.segments[-1].ids, tokenizer) else [tokenizer.eos_token_id]
         after = Spent(len(episode.replies), episode.completion_length + len(closing) + len(ids))
         if exhausted(after, self.settings.budget):
             episode.done = True

@@ -1,8 +1,8 @@
 """Prompt datasets from a suite, no model needed: TRL rows (JSONL) and verl parquet, one file per split.
 
 Each row carries its task's verification info, so a trainer grades completions from the row alone. The split
-is the task's own (`tasks.splits.task_split`: its metadata's, else a stable hash of its id); the held-out files are for validation, never
-training (`data.val_files` in verl).
+is the task's own (`tasks.splits.task_split`: its metadata's, else a stable hash of its id); the held-out
+files are for validation, never training (`data.val_files` in verl).
 """
 
 from __future__ import annotations
