@@ -1024,8 +1024,9 @@ def run_child(
     if outcome is not None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    _, wait_status = os.waitpid(pid, 0)
+    _, wait_status, usage = os.wait4(pid, 0)
     duration = time.monotonic() - started
+    cpu_used = usage.ru_utime + usage.ru_stime
     mark = _phase("run", mark)
     kill_all_jobs()  # escaped grandchildren too; after this no writer is left, so draining ends
     mark = _phase("kill", mark)
@@ -1042,8 +1043,11 @@ def run_child(
         if signum == signal.SIGKILL and _oom_kills() > _oom_seen[0]:  # read only when it may be one: slow
             _oom_seen[0] = _oom_kills()
             outcome = "memory"
-        elif signum in (signal.SIGXCPU, signal.SIGKILL) and duration >= cpu_time_s:
-            outcome = "timeout"  # CPU-time limit: soft limit sends SIGXCPU, the hard one SIGKILL
+        elif signum == signal.SIGXCPU or (signum == signal.SIGKILL and max(duration, cpu_used) >= cpu_time_s):
+            # CPU-time limit: the soft limit sends SIGXCPU (only the kernel does, or the job to itself: a
+            # failure either way), the hard one SIGKILL. Not judged by wall time: a job with threads (the
+            # JVM's JIT and GC) spends its CPU seconds before the wall clock's.
+            outcome = "timeout"
         else:
             outcome = "exited"
     run: wire.RunRecord = {

@@ -5,9 +5,10 @@ All jobs here share one container (`solo_pool`), so whatever an attack leaves be
 
 from __future__ import annotations
 
+import docker
 import pytest
 
-from sandbox import JobResult, Limits, RunJob, SandboxPool
+from sandbox import JobResult, Limits, PoolConfig, RunJob, SandboxPool
 
 pytestmark = pytest.mark.docker
 
@@ -40,6 +41,28 @@ def test_infinite_loop_hits_the_cpu_limit(solo_pool: SandboxPool) -> None:
     assert result.status == "timeout"
     assert 1.0 <= result.duration_s < 60.0
     assert_clean(solo_pool)
+
+
+def test_threads_that_spend_cpu_faster_than_the_wall_clock_hit_the_cpu_limit(
+    docker_client: docker.DockerClient,
+) -> None:
+    # Two threads hashing outside the GIL on two CPUs spend the 2 CPU seconds in about 1 s of wall time: the
+    # kernel's SIGXCPU then comes before the wall clock reaches the limit, and it is a timeout all the same
+    # (a JVM's JIT and GC threads did this to a 1 s Java job). It used to be "error: killed by signal 24".
+    spinners = (
+        "import hashlib, threading\n"
+        "block = b'x' * (1 << 20)\n"
+        "def spin():\n"
+        "    while True:\n"
+        "        hashlib.sha256(block).digest()\n"
+        "for _ in range(2):\n"
+        "    threading.Thread(target=spin, daemon=True).start()\n"
+        "threading.Event().wait()\n"
+    )
+    with SandboxPool(PoolConfig(size=1, cpus=2), client=docker_client) as two_cpus:
+        result = run(two_cpus, spinners, timeout_s=60, cpu_time_s=2)
+    assert result.status == "timeout", result
+    assert result.duration_s < 60.0
 
 
 def test_sleep_past_the_wall_clock_limit(solo_pool: SandboxPool) -> None:
