@@ -172,6 +172,6 @@ HeldoutPercentOption = Annotated[
         min=0,
         max=100,
         help="Tasks held out, by a stable hash of the id; a task whose metadata names its split keeps it "
-        "(the generated suite's held-out tasks never reach a training export).",
+        "(the generated suite's held-out tasks never reach training).",
     ),
 ]

@@ -15,8 +15,10 @@ from agent.models.embedded import default_model
 from cli import examples
 from cli.errors import fail, sandbox_errors
 from cli.options import (
+    HELDOUT_PERCENT,
     MODEL_PANEL,
     SUITES_HELP,
+    HeldoutPercentOption,
     LimitOption,
     MaxTokensOption,
     MinPOption,
@@ -71,15 +73,21 @@ def lora_settings(rank: int | None) -> LoraSettings | None:
     return LoraSettings(rank=rank) if rank else None
 
 
-def load_tasks(suite: str, limit: int | None) -> list[TaskSpec]:
-    """Any suite `load_suite` knows (`generated` is its train split)."""
+def training_tasks(suite: str, heldout_percent: int, limit: int | None) -> tuple[list[TaskSpec], int]:
+    """The train split of any suite `load_suite` knows (first `limit` of it), and how many held-out tasks
+    were left out: a held-out task never reaches a trainer, as in `train sft`."""
     from tasks import TaskError, load_suite
+    from tasks.splits import split_tasks
 
     try:
-        tasks = load_suite(suite)
+        splits = split_tasks(load_suite(suite), heldout_percent)
     except TaskError as error:
         raise fail(str(error)) from None
-    return tasks[:limit] if limit else tasks
+    if not splits["train"]:
+        raise fail(
+            f"{suite}: no training tasks ({len(splits['heldout'])} held out at --heldout-percent {heldout_percent})"
+        )
+    return splits["train"][:limit] if limit else splits["train"], len(splits["heldout"])
 
 
 def model_dir(model: str | None) -> Path:
@@ -128,6 +136,7 @@ def grpo(
         "runs/grpo"
     ),
     limit: LimitOption = None,
+    heldout_percent: HeldoutPercentOption = HELDOUT_PERCENT,
     workers: Annotated[
         int,
         typer.Option("--workers", "--pool-size", min=1, help="Warm sandbox containers grading completions."),
@@ -170,7 +179,7 @@ def grpo(
 
     suite = suite_option or suite
     remote = remote_sandbox(sandbox_url, sandbox_token_env)
-    tasks = load_tasks(suite, limit)
+    tasks, heldout = training_tasks(suite, heldout_percent, limit)
     overrides = PresetOverrides(
         temperature=temperature, top_p=top_p, top_k=top_k, min_p=min_p, presence_penalty=presence_penalty,
         max_tokens=max_tokens or max_completion_length, system_prompt=system_prompt,
@@ -208,7 +217,9 @@ def grpo(
     except ValueError as error:
         raise fail(str(error).splitlines()[0]) from None
     console.print(
-        f"GRPO: {len(tasks)} tasks of {suite}, model {settings.model_dir} (preset {resolved.name}), {steps} "
+        f"GRPO: {len(tasks)} tasks of {suite}"
+        + (f" ({heldout} held-out left out)" if heldout else "")
+        + f", model {settings.model_dir} (preset {resolved.name}), {steps} "
         f"steps of {prompts_per_step} prompts x {num_generations} completions (<= {settings.max_completion_length} "
         f"tokens, temperature {settings.temperature:g})"
         + (f", multi-turn: up to {max_turns} replies per episode" if multi_turn else "")

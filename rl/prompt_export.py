@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from agent.prompts import first_messages
 from rl.dataset import trl_row, verl_row
 from tasks.spec import TaskSpec
-from tasks.splits import HELDOUT_PERCENT, task_split
-
-Split = Literal["train", "heldout"]
-SPLITS: tuple[Split, ...] = ("train", "heldout")
+from tasks.splits import HELDOUT_PERCENT, split_tasks
 
 
 class PromptExport(BaseModel):
@@ -31,11 +27,6 @@ class PromptExport(BaseModel):
     """Tasks per split."""
     files: list[str]
     """The files written: `trl/<split>.jsonl` and `verl/<split>.parquet` per split."""
-
-
-def split_tasks(tasks: list[TaskSpec], heldout_percent: int) -> dict[Split, list[TaskSpec]]:
-    """The tasks of each split, in suite order."""
-    return {split: [task for task in tasks if task_split(task, heldout_percent) == split] for split in SPLITS}
 
 
 def export_prompts(tasks: list[TaskSpec], out: Path, heldout_percent: int = HELDOUT_PERCENT) -> PromptExport:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rich.console import Console
@@ -28,6 +28,7 @@ from rl.training import (
     save_final,
     trainer_arguments,
 )
+from tasks.splits import SplitName
 
 CURVE_FILE = "loss_curve.png"
 
@@ -52,7 +53,7 @@ class SftRow(BaseModel):
 
     task_id: str
     """The task the conversation solved."""
-    split: Literal["train", "heldout"]
+    split: SplitName
     """The task's split (tasks.splits.task_split); held-out rows are skipped."""
     messages: list[dict[str, Any]] = Field(min_length=2)
     """The conversation up to its last assistant turn (the answer learned)."""

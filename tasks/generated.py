@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 from tasks.calls import call_asserts
 from tasks.spec import TaskSpec, TestSet
-from tasks.splits import split_of
+from tasks.splits import SplitName, split_of
 
-Split = Literal["train", "heldout", "all"]
+Split = SplitName | Literal["all"]
 Args = tuple[Any, ...]
 
 SEED = 20_250_601
@@ -235,7 +235,7 @@ def _calls(
     return calls
 
 
-def suite_name(split: Literal["train", "heldout"]) -> str:
+def suite_name(split: SplitName) -> str:
     return f"jsonl:{DATA_DIR_NAME}/generated-{split}.jsonl"
 
 
@@ -280,7 +280,7 @@ def write_jsonl(path: Path, split: Split) -> Path:
     return path
 
 
-def shipped_path(split: Literal["train", "heldout"]) -> Path:
+def shipped_path(split: SplitName) -> Path:
     return DATA_DIR / f"generated-{split}.jsonl"
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from tasks.spec import TaskSpec
 
 SplitName = Literal["train", "heldout"]
+SPLITS: tuple[SplitName, ...] = ("train", "heldout")
 
 HELDOUT_PERCENT = 20
 """The default share of held-out ids (the generated suite's)."""
@@ -38,3 +39,8 @@ def task_split(task: TaskSpec, heldout_percent: int = HELDOUT_PERCENT) -> SplitN
             return "heldout"
         case _:
             return split_of(task.id, heldout_percent)
+
+
+def split_tasks(tasks: list[TaskSpec], heldout_percent: int = HELDOUT_PERCENT) -> dict[SplitName, list[TaskSpec]]:
+    """The tasks of each split, in suite order."""
+    return {split: [task for task in tasks if task_split(task, heldout_percent) == split] for split in SPLITS}

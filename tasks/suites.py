@@ -14,6 +14,7 @@ from tasks.humaneval import load_humaneval
 from tasks.jsonl import load_jsonl
 from tasks.mbpp import load_mbpp
 from tasks.spec import TaskSpec
+from tasks.splits import SPLITS
 
 FILE_SUITES: dict[str, Callable[[Path, str], list[TaskSpec]]] = {
     "mbpp": load_mbpp,
@@ -21,7 +22,7 @@ FILE_SUITES: dict[str, Callable[[Path, str], list[TaskSpec]]] = {
     "jsonl": load_jsonl,  # a row without a suite belongs to this one; a row with one keeps it
 }
 GENERATED = "generated"
-GENERATED_SPLITS = ("train", "heldout", "all")
+GENERATED_SPLITS = (*SPLITS, "all")
 SUITE_FORMS = "humaneval, generated[:train|heldout|all], mbpp:PATH, stdio:PATH, jsonl:PATH or PATH.jsonl"
 BUNDLED_SUITES: dict[str, str] = {
     HUMANEVAL: "OpenAI HumanEval, 164 function tasks (bundled)",

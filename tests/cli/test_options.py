@@ -79,7 +79,7 @@ def test_the_held_out_share_defaults_to_the_splits_own() -> None:
     from tasks.splits import HELDOUT_PERCENT as SPLITS_DEFAULT
 
     assert HELDOUT_PERCENT == SPLITS_DEFAULT
-    for path in (("export",), ("rollouts",)):
+    for path in (("export",), ("rollouts",), ("train", "grpo")):
         [option] = [param for param in command(*path).params if param.name == "heldout_percent"]
         assert option.default == SPLITS_DEFAULT
 

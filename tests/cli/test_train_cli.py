@@ -45,3 +45,27 @@ def test_max_turns_below_one_is_refused_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--max-turns" in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_grpo_trains_on_the_train_split_only() -> None:
+    from cli.train_cmd import training_tasks
+    from tasks import load_suite
+    from tasks.splits import task_split
+
+    everything = load_suite("generated:all")
+    tasks, heldout = training_tasks("generated:all", 20, None)
+    assert {task_split(task) for task in tasks} == {"train"}
+    assert len(tasks) + heldout == len(everything) and heldout == len(load_suite("generated:heldout"))
+    assert training_tasks("generated:all", 0, 3)[0] == tasks[:3], "--limit counts training tasks"
+    assert training_tasks("generated:all", 0, None)[1] == heldout, (
+        "named held-out tasks stay out at any share"
+    )
+
+
+def test_grpo_on_a_suite_with_no_training_task_is_refused_in_one_line(tmp_path: Path) -> None:
+    from cli.train_cmd import app
+
+    result = CliRunner().invoke(app, ["grpo", "generated:heldout", "--out", str(tmp_path)], prog_name="train")
+    assert result.exit_code == 2
+    assert "generated:heldout: no training tasks (66 held out at --heldout-percent 20)" in result.output
+    assert not list(tmp_path.iterdir())
