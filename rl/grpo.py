@@ -8,6 +8,7 @@ TRL generates in colocated vLLM instead (`use_vllm=True`, `vllm_mode="colocate"`
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ from rl.train_log import StepLogCallback, plot_curve
 from rl.training import (
     FINAL_DIR,
     LOG_FILE,
+    TrainingError,
     TrainingRun,
     base_model_name,
     budget_callbacks,
@@ -40,7 +42,9 @@ from tasks.spec import TaskSpec
 
 CURVE_FILE = "reward_curve.png"
 SETTINGS_FILE = "settings.json"
-"""The run's settings (sampling and preset included), written before training starts."""
+"""The run's settings (sampling and preset included) and its tasks' ids, written before training starts."""
+RESUMABLE = frozenset({"out", "resume", "steps", "max_seconds", "save_steps"})
+"""What a resumed run may change: how long it runs and how often it saves, not what it trains on or how."""
 
 
 class GrpoSettings(TrainingRun):
@@ -226,14 +230,39 @@ class GrpoOutcome(BaseModel):
     """The trainer's own log rows (`trainer.state.log_history`)."""
 
 
+def recorded_settings(settings: GrpoSettings, tasks: Sequence[TaskSpec]) -> dict[str, Any]:
+    """What OUT/settings.json holds: the settings and the ids of the tasks trained on, in order."""
+    return settings.model_dump(mode="json") | {"tasks": [task.id for task in tasks]}
+
+
+def refuse_other_settings(path: Path, given: dict[str, Any]) -> None:
+    """A resume goes on with the run's own settings and tasks: any other is refused by name (a field the
+    stored file lacks, written by an older sandloop, is not compared)."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as error:
+        raise TrainingError(f"{path}: not a run's settings ({error})") from None
+    changed = sorted(name for name in stored.keys() - RESUMABLE if stored[name] != given.get(name))
+    if changed:
+        raise TrainingError(
+            f"--resume: {path.parent} was trained with other {', '.join(changed)}: resume with the same ones, "
+            "or give another --out"
+        )
+
+
 def run_grpo(
     settings: GrpoSettings, tasks: Sequence[TaskSpec], pool: Sandbox, console: Console | None = None
 ) -> GrpoOutcome:
     """Train (or continue a killed run with `settings.resume`), then save `OUT/final` and the curve."""
     checkpoint = resume_point(settings)
+    recorded = recorded_settings(settings, tasks)
+    if checkpoint is not None:
+        refuse_other_settings(settings.out / SETTINGS_FILE, recorded)
     trainer = build_trainer(settings, tasks, pool, console)
     settings.out.mkdir(parents=True, exist_ok=True)
-    (settings.out / SETTINGS_FILE).write_text(settings.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    (settings.out / SETTINGS_FILE).write_text(json.dumps(recorded, indent=1) + "\n", encoding="utf-8")
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     final = save_final(trainer, settings.out / FINAL_DIR, base_model_name(settings.model_dir))
     drop_end_checkpoint(settings)

@@ -66,8 +66,8 @@ class TaskSpec(BaseModel):
     """Memory a run may use (the sandbox pool's per-container limit)."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     """What the source says beyond the above (difficulty, url, the record's `file:line`), for reports. One key
-    is read: `split` ("train" or "heldout") fixes the task's split in the training exports whatever
-    `--heldout-percent` says (`tasks.splits.task_split`; the generated suite sets it)."""
+    is read: `split` ("train" or "heldout") fixes the task's split in the training exports and `train grpo`
+    whatever `--heldout-percent` says (`tasks.splits.task_split`; the generated suite sets it)."""
 
     @model_validator(mode="after")
     def _tests_fit_the_kind(self) -> Self:
