@@ -41,6 +41,8 @@ def task_split(task: TaskSpec, heldout_percent: int = HELDOUT_PERCENT) -> SplitN
             return split_of(task.id, heldout_percent)
 
 
-def split_tasks(tasks: list[TaskSpec], heldout_percent: int = HELDOUT_PERCENT) -> dict[SplitName, list[TaskSpec]]:
+def split_tasks(
+    tasks: list[TaskSpec], heldout_percent: int = HELDOUT_PERCENT
+) -> dict[SplitName, list[TaskSpec]]:
     """The tasks of each split, in suite order."""
     return {split: [task for task in tasks if task_split(task, heldout_percent) == split] for split in SPLITS}

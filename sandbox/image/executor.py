@@ -163,7 +163,13 @@ LANGUAGES = {
 }
 """Beside python, which runs in this warm interpreter. Compiled programs run from BUILD_DIR (their cwd)."""
 COMPILE_CPU_FACTOR = 2  # compilers use several threads (javac, go): CPU time may pass the wall-clock limit
+CPU_ACCOUNTING_SLACK_S = 0.01  # rusage's user and system times are each cut to microseconds
 _JAVA_CLASS = re.compile(r"public\s+(?:final\s+|abstract\s+)*class\s+([A-Za-z_$][\w$]*)")
+
+
+def cpu_limit_s(cpu_time_s: float) -> int:
+    """The child's RLIMIT_CPU: whole seconds, at least one."""
+    return max(1, math.ceil(cpu_time_s))
 
 
 def java_main_class(source: str) -> str:
@@ -832,8 +838,9 @@ def _prepare_child(
     adj = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
     os.write(adj, b"1000")  # under memory pressure the job goes first, never the executor
     os.close(adj)
-    cpu = max(1, math.ceil(cpu_time_s))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    cpu = cpu_limit_s(cpu_time_s)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))  # soft = hard: the kernel's SIGKILL, which no job
+    # can catch (a job that caught the soft limit's SIGXCPU could exit 0, a pass, a second past its limit)
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
     resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES_LIMIT, OPEN_FILES_LIMIT))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -1043,10 +1050,9 @@ def run_child(
         if signum == signal.SIGKILL and _oom_kills() > _oom_seen[0]:  # read only when it may be one: slow
             _oom_seen[0] = _oom_kills()
             outcome = "memory"
-        elif signum == signal.SIGXCPU or (signum == signal.SIGKILL and max(duration, cpu_used) >= cpu_time_s):
-            # CPU-time limit: the soft limit sends SIGXCPU (only the kernel does, or the job to itself: a
-            # failure either way), the hard one SIGKILL. Not judged by wall time: a job with threads (the
-            # JVM's JIT and GC) spends its CPU seconds before the wall clock's.
+        elif signum == signal.SIGKILL and cpu_used >= cpu_limit_s(cpu_time_s) - CPU_ACCOUNTING_SLACK_S:
+            # The CPU-time limit, judged by the CPU time used, not the wall clock's: a job with threads (the
+            # JVM's JIT and GC) spends its CPU seconds first. A SIGXCPU can only be the job's own: a failure.
             outcome = "timeout"
         else:
             outcome = "exited"

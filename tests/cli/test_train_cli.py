@@ -69,5 +69,7 @@ def test_grpo_on_a_suite_with_no_training_task_is_refused_in_one_line(tmp_path: 
     heldout = len(load_suite("generated:heldout"))
     result = CliRunner().invoke(app, ["grpo", "generated:heldout", "--out", str(tmp_path)], prog_name="train")
     assert result.exit_code == 2
-    assert f"generated:heldout: no training tasks ({heldout} held out at --heldout-percent 20)" in result.output
+    assert (
+        f"generated:heldout: no training tasks ({heldout} held out at --heldout-percent 20)" in result.output
+    )
     assert not list(tmp_path.iterdir())

@@ -1,9 +1,12 @@
 """The hostile list: each attack gets its proper status, and the pool goes on serving cleanly after it.
 
-All jobs here share one container (`solo_pool`), so whatever an attack leaves behind, the next job would see.
+All jobs here but one (which needs two CPUs) share one container (`solo_pool`), so whatever an attack leaves
+behind, the next job would see.
 """
 
 from __future__ import annotations
+
+import os
 
 import docker
 import pytest
@@ -43,12 +46,31 @@ def test_infinite_loop_hits_the_cpu_limit(solo_pool: SandboxPool) -> None:
     assert_clean(solo_pool)
 
 
+def test_the_cpu_limit_cannot_be_caught(solo_pool: SandboxPool) -> None:
+    # With a soft limit below the hard one the kernel first sends a SIGXCPU, which a job can catch: it exited 0,
+    # a pass, a second past its limit. Now the limit's only signal is SIGKILL.
+    catcher = (
+        "import os, signal\n"
+        "def leave(*_):\n"
+        "    print('caught', flush=True)\n"
+        "    os._exit(0)\n"
+        "signal.signal(signal.SIGXCPU, leave)\n"
+        "while True:\n"
+        "    pass\n"
+    )
+    result = run(solo_pool, catcher, timeout_s=60, cpu_time_s=1)
+    assert result.status == "timeout", result
+    assert "caught" not in result.stdout
+    assert_clean(solo_pool)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a host with two CPUs")
 def test_threads_that_spend_cpu_faster_than_the_wall_clock_hit_the_cpu_limit(
     docker_client: docker.DockerClient,
 ) -> None:
     # Two threads hashing outside the GIL on two CPUs spend the 2 CPU seconds in about 1 s of wall time: the
-    # kernel's SIGXCPU then comes before the wall clock reaches the limit, and it is a timeout all the same
-    # (a JVM's JIT and GC threads did this to a 1 s Java job). It used to be "error: killed by signal 24".
+    # kernel's signal then comes before the wall clock reaches the limit, and it is a timeout all the same (a
+    # JVM's JIT and GC threads did this to a 1 s Java job). It used to be "error: killed by signal 24".
     spinners = (
         "import hashlib, threading\n"
         "block = b'x' * (1 << 20)\n"
