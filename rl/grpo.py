@@ -235,16 +235,21 @@ def recorded_settings(settings: GrpoSettings, tasks: Sequence[TaskSpec]) -> dict
     return settings.model_dump(mode="json") | {"tasks": [task.id for task in tasks]}
 
 
+def changed_settings(stored: dict[str, Any], given: dict[str, Any]) -> list[str]:
+    """The recorded fields a resume would change but may not (a field `stored` lacks, written by an older
+    sandloop, is not compared)."""
+    return sorted(name for name in stored.keys() - RESUMABLE if stored[name] != given.get(name))
+
+
 def refuse_other_settings(path: Path, given: dict[str, Any]) -> None:
-    """A resume goes on with the run's own settings and tasks: any other is refused by name (a field the
-    stored file lacks, written by an older sandloop, is not compared)."""
+    """A resume goes on with the run's own settings and tasks: any other is refused by name."""
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return
     except (OSError, ValueError) as error:
         raise TrainingError(f"{path}: not a run's settings ({error})") from None
-    changed = sorted(name for name in stored.keys() - RESUMABLE if stored[name] != given.get(name))
+    changed = changed_settings(stored, given)
     if changed:
         raise TrainingError(
             f"--resume: {path.parent} was trained with other {', '.join(changed)}: resume with the same ones, "

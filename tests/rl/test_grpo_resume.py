@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rl.grpo import SETTINGS_FILE, GrpoSettings, recorded_settings, refuse_other_settings
+from rl.grpo import SETTINGS_FILE, GrpoSettings, changed_settings, recorded_settings, refuse_other_settings
 from rl.training import TrainingError
 from tasks import load_suite
 
@@ -35,14 +35,20 @@ def test_other_settings_or_tasks_are_refused_by_name(tmp_path: Path) -> None:
 
 def test_a_longer_run_or_another_save_interval_may_resume(tmp_path: Path) -> None:
     path = stored_run(tmp_path)
-    longer = settings(tmp_path, steps=80, save_steps=10, max_seconds=60.0, resume=True)
-    refuse_other_settings(path, recorded_settings(longer, load_suite("generated")[:2]))
+    longer = recorded_settings(
+        settings(tmp_path, steps=80, save_steps=10, max_seconds=60.0, resume=True),
+        load_suite("generated")[:2],
+    )
+    assert changed_settings(json.loads(path.read_text()), longer) == []
+    refuse_other_settings(path, longer)
 
 
 def test_a_file_without_task_ids_compares_the_settings_it_holds(tmp_path: Path) -> None:
     path = tmp_path / SETTINGS_FILE  # as sandloop wrote it before the task ids were recorded
     path.write_text(settings(tmp_path).model_dump_json())
-    refuse_other_settings(path, recorded_settings(settings(tmp_path), load_suite("generated")[:5]))
+    given = recorded_settings(settings(tmp_path), load_suite("generated")[:5])
+    assert changed_settings(json.loads(path.read_text()), given) == []
+    refuse_other_settings(path, given)
     with pytest.raises(TrainingError, match="other seed"):
         refuse_other_settings(path, recorded_settings(settings(tmp_path, seed=1), []))
 
